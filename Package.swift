@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "Arbor",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "arbor", targets: ["arbor"]),
+    .library(name: "ArborTree", targets: ["ArborTree"]),
+    .library(name: "ArborMetrics", targets: ["ArborMetrics"]),
+    .library(name: "ArborTensor", targets: ["ArborTensor"]),
+    .library(name: "ArborText", targets: ["ArborText"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // MARK: System libraries (Debian -dev packages)
+    .systemLibrary(
+      name: "CLibXML2",
+      pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"])]
+    ),
+    .systemLibrary(
+      name: "COpenBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+
+    // MARK: Foundation: taxonomy model and metrics
+    .target(name: "ArborTree", dependencies: ["CLibXML2"]),
+    .target(name: "ArborMetrics", dependencies: ["ArborTree"]),
+
+    // MARK: Numeric core and text encoders
+    .target(name: "ArborTensor", dependencies: ["COpenBLAS"]),
+    .target(name: "ArborText", dependencies: ["ArborTensor", "COpenBLAS"]),
+
+    // MARK: Command-line tool
+    .executableTarget(
+      name: "arbor",
+      dependencies: [
+        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: Benchmarks
+    .executableTarget(
+      name: "arbor-bench",
+      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText"],
+      path: "Benchmarks/ArborBench"
+    ),
+
+    // MARK: Tests
+    .testTarget(
+      name: "ArborTreeTests",
+      dependencies: ["ArborTree"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(name: "ArborMetricsTests", dependencies: ["ArborMetrics"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"]),
+    .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "ArborCLITests", dependencies: ["ArborTree"]),
+  ]
+)

@@ -1,0 +1,6 @@
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xmlsave.h>
+#include <libxml/xmlwriter.h>

@@ -1,0 +1,46 @@
+import ArborTree
+import ArgumentParser
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Prints a line to standard error.
+func printError(_ message: String) {
+  var line = message
+  if !line.hasSuffix("\n") { line += "\n" }
+  let bytes = Array(line.utf8)
+  bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// Whether standard error is a terminal, so progress lines make sense.
+var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+/// Reports a taxonomy error as `arbor: FILE:LINE: message` lines and exits with status 1.
+func fail(_ error: TaxonomyError) -> ExitCode {
+  for diagnostic in error.diagnostics { printError("arbor: \(diagnostic)") }
+  return ExitCode(1)
+}
+
+extension TaxonomyFormat: ExpressibleByArgument {
+  /// Every format name for `--help`.
+  public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// Options shared by commands that read one taxonomy.
+struct TaxonomyInputOptions: ParsableArguments {
+  @Option(name: .customLong("format"), help: "Input format (default: from the file name).")
+  var format: TaxonomyFormat?
+
+  @Option(help: "Preferred language of SKOS labels.")
+  var lang: String = "en"
+
+  @Option(help: "For TSV edge lists: an id<TAB>label file.")
+  var labels: String?
+
+  func read(_ path: String) throws(TaxonomyError) -> Taxonomy {
+    try Taxonomy.read(from: path, format: format, options: .init(language: lang, labelsPath: labels))
+  }
+}
