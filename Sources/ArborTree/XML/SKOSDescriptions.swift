@@ -1,0 +1,320 @@
+import CLibXML2
+
+/// The SKOS statements of an RDF/XML document, collected per subject in document order.
+///
+/// This is a small RDF/XML reader (RDF 1.1 XML Syntax, § 2) that understands what SKOS
+/// taxonomies use: node elements (`rdf:Description` or typed, e.g. `skos:Concept`) with
+/// `rdf:about`, `rdf:ID` or `rdf:nodeID`; property elements whose object is `rdf:resource`,
+/// `rdf:nodeID`, a nested node element, `rdf:parseType="Resource"`, `"Collection"` or
+/// `"Literal"`, or text with an inherited `xml:lang`; literal property attributes; `xml:base`.
+/// Only SKOS labels, definitions, hierarchy and top-concept properties, `rdfs:label` and
+/// `rdf:type` are kept; everything else is skipped.
+struct SKOSDescriptions {
+  static let rdf: StaticString = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  static let skos = "http://www.w3.org/2004/02/skos/core#"
+  static let rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+  static let xml: StaticString = "http://www.w3.org/XML/1998/namespace"
+
+  /// A literal with its language tag (`nil` when it has none).
+  struct Literal: Hashable {
+    var text: String
+    var language: String?
+  }
+
+  /// A reference to another resource, with the line that made it.
+  struct Link {
+    var target: String
+    var line: Int?
+  }
+
+  /// What the document says about one subject.
+  struct Subject {
+    var id: String
+    var line: Int?
+    var types: [String] = []
+    var prefLabels: [Literal] = []
+    var altLabels: [Literal] = []
+    var definitions: [Literal] = []
+    var rdfsLabels: [Literal] = []
+    var hasRelations = false
+
+    var isConcept: Bool { types.contains(SKOSDescriptions.skos + "Concept") }
+    var isScheme: Bool { types.contains(SKOSDescriptions.skos + "ConceptScheme") }
+    var isCollection: Bool {
+      types.contains(SKOSDescriptions.skos + "Collection") || types.contains(SKOSDescriptions.skos + "OrderedCollection")
+    }
+  }
+
+  /// A hierarchy edge, from `skos:broader` or `skos:narrower`.
+  struct Edge {
+    var parent: String
+    var child: String
+    var property: String
+    var line: Int?
+  }
+
+  /// A top-concept link, from `skos:hasTopConcept` or `skos:topConceptOf`.
+  struct TopLink {
+    var scheme: String
+    var concept: String
+    var property: String
+    var line: Int?
+  }
+
+  let document: SafeXMLDocument
+  private(set) var subjects: [Subject] = []
+  private(set) var subjectIndex: [String: Int] = [:]
+  private(set) var edges: [Edge] = []
+  private(set) var topLinks: [TopLink] = []
+  private(set) var problems: [TaxonomyDiagnostic] = []
+  private var blankCounter = 0
+
+  /// The in-scope `xml:lang` and `xml:base`.
+  private struct Scope {
+    var language: String?
+    var base: String?
+  }
+
+  init(document: SafeXMLDocument) { self.document = document }
+
+  /// Reads the document: an `rdf:RDF` root, or a single node element as the root.
+  mutating func collect() throws(TaxonomyError) {
+    guard let root = document.rootElement else {
+      throw TaxonomyError(.syntax, "the document has no root element", at: .init(file: document.file))
+    }
+    let scope = scoped(root, Scope())
+    if SafeXMLDocument.isElement(root, "RDF", namespace: Self.rdf) {
+      for element in SafeXMLDocument.elements(of: root) { _ = nodeElement(element, scope) }
+    } else if SafeXMLDocument.namespaceURI(root) == Self.skos
+      || SafeXMLDocument.isElement(root, "Description", namespace: Self.rdf)
+    {
+      _ = nodeElement(root, scope)
+    } else {
+      throw TaxonomyError(
+        .schema, "expected RDF/XML with the root element <rdf:RDF>, found <\(SafeXMLDocument.qualifiedName(root))>",
+        at: document.location(of: root))
+    }
+  }
+
+  // MARK: Node and property elements
+
+  /// Reads a node element and returns its subject id, or `nil` for a problem already reported.
+  private mutating func nodeElement(_ element: xmlNodePtr, _ outer: Scope) -> String? {
+    let scope = scoped(element, outer)
+    let line = SafeXMLDocument.line(of: element)
+    let id: String
+    var anonymous = false
+    if let about = SafeXMLDocument.attribute(element, "about", namespace: Self.rdf) {
+      id = Self.resolve(about, against: scope.base)
+    } else if let name = SafeXMLDocument.attribute(element, "ID", namespace: Self.rdf) {
+      id = Self.resolve("#" + name, against: scope.base)
+    } else if let nodeID = SafeXMLDocument.attribute(element, "nodeID", namespace: Self.rdf) {
+      id = "_:" + nodeID
+    } else {
+      blankCounter += 1
+      id = "_:arbor-blank-\(blankCounter)"
+      anonymous = true
+    }
+    let index = subject(id, line: line)
+    if !SafeXMLDocument.isElement(element, "Description", namespace: Self.rdf) {
+      addType(SafeXMLDocument.namespaceURI(element).map { $0 + SafeXMLDocument.localName(element) }, to: index)
+    }
+    propertyAttributes(element, subject: index, scope: scope)
+    for child in SafeXMLDocument.elements(of: element) { propertyElement(child, subject: index, scope) }
+    if anonymous && subjects[index].isConcept {
+      problems.append(
+        .init(
+          .schema, "a skos:Concept without rdf:about or rdf:ID; Arbor needs an IRI to use as the node id",
+          at: .init(file: document.file, line: line)))
+    }
+    return id
+  }
+
+  /// Literal-valued attributes on a node element (`skos:prefLabel="..."`), and `rdf:type`.
+  private mutating func propertyAttributes(_ element: xmlNodePtr, subject index: Int, scope: Scope) {
+    var attribute = element.pointee.properties
+    while let current = attribute {
+      defer { attribute = current.pointee.next }
+      guard let namespace = current.pointee.ns?.pointee.href.map({ String(cString: $0) }) else { continue }
+      let name = current.pointee.name.map { String(cString: $0) } ?? ""
+      let value = SafeXMLDocument.attributeValue(current)
+      if namespace == "\(Self.rdf)" {
+        if name == "type" { addType(Self.resolve(value, against: scope.base), to: index) }
+        continue
+      }
+      let literal = Literal(text: value, language: scope.language)
+      addLiteral(namespace + name, literal, to: index, line: SafeXMLDocument.line(of: element))
+    }
+  }
+
+  /// A property element: its object is a resource, a nested node, a blank node or a literal.
+  private mutating func propertyElement(_ element: xmlNodePtr, subject index: Int, _ outer: Scope) {
+    let scope = scoped(element, outer)
+    let line = SafeXMLDocument.line(of: element)
+    let location = SourceLocation(file: document.file, line: line)
+    let property = (SafeXMLDocument.namespaceURI(element) ?? "") + SafeXMLDocument.localName(element)
+    let name = SafeXMLDocument.qualifiedName(element)
+    let children = Array(SafeXMLDocument.elements(of: element))
+    var objects: [String] = []
+    var literal: Literal?
+    if let resource = SafeXMLDocument.attribute(element, "resource", namespace: Self.rdf) {
+      objects = [Self.resolve(resource, against: scope.base)]
+      if !children.isEmpty || !(SafeXMLDocument.text(of: element).map(Self.isBlank) ?? true) {
+        problems.append(.init(.schema, "<\(name)> has rdf:resource and content; expected one or the other", at: location))
+      }
+    } else if let nodeID = SafeXMLDocument.attribute(element, "nodeID", namespace: Self.rdf) {
+      objects = ["_:" + nodeID]
+    } else {
+      switch SafeXMLDocument.attribute(element, "parseType", namespace: Self.rdf) {
+      case "Resource":
+        blankCounter += 1
+        let blank = "_:arbor-blank-\(blankCounter)"
+        let blankIndex = subject(blank, line: line)
+        for child in children { propertyElement(child, subject: blankIndex, scope) }
+        objects = [blank]
+      case "Collection":
+        objects = children.compactMap { nodeElement($0, scope) }
+      case "Literal":
+        literal = Literal(text: Self.allText(element), language: scope.language)
+      default:
+        if children.count > 1 {
+          problems.append(
+            .init(.schema, "<\(name)> holds \(children.count) elements; expected one node element", at: location))
+        }
+        if let nested = children.first {
+          objects = nodeElement(nested, scope).map { [$0] } ?? []
+        } else {
+          literal = Literal(text: SafeXMLDocument.text(of: element) ?? "", language: scope.language)
+        }
+      }
+    }
+    if let literal {
+      addLiteral(property, literal, to: index, line: line)
+      return
+    }
+    guard property.hasPrefix(Self.skos) || property == "\(Self.rdf)type" else { return }
+    let id = subjects[index].id
+    for object in objects {
+      switch property {
+      case "\(Self.rdf)type": addType(object, to: index)
+      case Self.skos + "broader":
+        edges.append(Edge(parent: object, child: id, property: "skos:broader", line: line))
+        subjects[index].hasRelations = true
+      case Self.skos + "narrower":
+        edges.append(Edge(parent: id, child: object, property: "skos:narrower", line: line))
+        subjects[index].hasRelations = true
+      case Self.skos + "hasTopConcept":
+        topLinks.append(TopLink(scheme: id, concept: object, property: "skos:hasTopConcept", line: line))
+      case Self.skos + "topConceptOf":
+        topLinks.append(TopLink(scheme: object, concept: id, property: "skos:topConceptOf", line: line))
+        subjects[index].hasRelations = true
+      case Self.skos + "prefLabel", Self.skos + "altLabel", Self.skos + "definition":
+        problems.append(
+          .init(.schema, "<\(name)> names a resource; expected a literal (text content)", at: location))
+      default: break
+      }
+    }
+  }
+
+  private mutating func addLiteral(_ property: String, _ literal: Literal, to index: Int, line: Int?) {
+    switch property {
+    case Self.skos + "prefLabel": Self.insert(literal, into: &subjects[index].prefLabels)
+    case Self.skos + "altLabel": Self.insert(literal, into: &subjects[index].altLabels)
+    case Self.skos + "definition": Self.insert(literal, into: &subjects[index].definitions)
+    case Self.rdfs + "label": Self.insert(literal, into: &subjects[index].rdfsLabels)
+    case Self.skos + "broader", Self.skos + "narrower", Self.skos + "hasTopConcept", Self.skos + "topConceptOf":
+      let name = "skos:" + property.dropFirst(Self.skos.count)
+      problems.append(
+        .init(
+          .schema,
+          "<\(name)> has no rdf:resource; expected rdf:resource=\"...\" or a nested description of the concept",
+          at: .init(file: document.file, line: line)))
+    default: break
+    }
+  }
+
+  /// RDF graphs are sets: a repeated literal is the same statement.
+  private static func insert(_ literal: Literal, into list: inout [Literal]) {
+    if !list.contains(literal) { list.append(literal) }
+  }
+
+  private mutating func addType(_ type: String?, to index: Int) {
+    guard let type, !subjects[index].types.contains(type) else { return }
+    subjects[index].types.append(type)
+  }
+
+  private mutating func subject(_ id: String, line: Int?) -> Int {
+    if let index = subjectIndex[id] { return index }
+    subjects.append(Subject(id: id, line: line))
+    subjectIndex[id] = subjects.count - 1
+    return subjects.count - 1
+  }
+
+  // MARK: Scope, IRIs, text
+
+  private func scoped(_ element: xmlNodePtr, _ outer: Scope) -> Scope {
+    var scope = outer
+    if let language = SafeXMLDocument.attribute(element, "lang", namespace: Self.xml) {
+      scope.language = language.isEmpty ? nil : language
+    }
+    if let base = SafeXMLDocument.attribute(element, "base", namespace: Self.xml) {
+      scope.base = Self.resolve(base, against: outer.base)
+    }
+    return scope
+  }
+
+  /// Resolves a reference against `xml:base`, minimally: absolute IRIs and a missing base leave it as it is;
+  /// `#fragment`, `/path` and relative paths are joined to the base as RFC 3986 § 5.2 does for simple cases.
+  static func resolve(_ reference: String, against base: String?) -> String {
+    guard let base, !hasScheme(reference) else { return reference }
+    let withoutFragment = base.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    if reference.isEmpty { return String(withoutFragment) }
+    if reference.hasPrefix("#") { return withoutFragment + reference }
+    if reference.hasPrefix("/") {
+      if let schemeEnd = withoutFragment.range(of: "://") {
+        let authorityEnd = withoutFragment[schemeEnd.upperBound...].firstIndex(of: "/") ?? withoutFragment.endIndex
+        return withoutFragment[..<authorityEnd] + reference
+      }
+      return reference
+    }
+    let path = withoutFragment.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    guard let slash = path.lastIndex(of: "/") else { return reference }
+    return path[...slash] + reference
+  }
+
+  /// Whether a reference starts with `scheme:` (RFC 3986 § 3.1).
+  static func hasScheme(_ reference: String) -> Bool {
+    var first = true
+    for byte in reference.utf8 {
+      switch byte {
+      case UInt8(ascii: ":"): return !first
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): break
+      case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+        if first { return false }
+      default: return false
+      }
+      first = false
+    }
+    return false
+  }
+
+  private static func isBlank(_ text: String) -> Bool {
+    text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+  }
+
+  /// All descendant text of an element, for `rdf:parseType="Literal"`.
+  private static func allText(_ element: xmlNodePtr) -> String {
+    var text = ""
+    var child = element.pointee.children
+    while let current = child {
+      switch current.pointee.type {
+      case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+        if let content = current.pointee.content { text += String(cString: content) }
+      case XML_ELEMENT_NODE: text += allText(current)
+      default: break
+      }
+      child = current.pointee.next
+    }
+    return text
+  }
+}
