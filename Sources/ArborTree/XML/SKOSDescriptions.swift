@@ -84,11 +84,11 @@ struct SKOSDescriptions {
     }
     let scope = scoped(root, Scope())
     if SafeXMLDocument.isElement(root, "RDF", namespace: Self.rdf) {
-      for element in SafeXMLDocument.elements(of: root) { _ = nodeElement(element, scope) }
+      for element in SafeXMLDocument.elements(of: root) { nodeElement(element, scope) }
     } else if SafeXMLDocument.namespaceURI(root) == Self.skos
       || SafeXMLDocument.isElement(root, "Description", namespace: Self.rdf)
     {
-      _ = nodeElement(root, scope)
+      nodeElement(root, scope)
     } else {
       throw TaxonomyError(
         .schema, "expected RDF/XML with the root element <rdf:RDF>, found <\(SafeXMLDocument.qualifiedName(root))>",
@@ -98,36 +98,46 @@ struct SKOSDescriptions {
 
   // MARK: Node and property elements
 
-  /// Reads a node element and returns its subject id, or `nil` for a problem already reported.
-  private mutating func nodeElement(_ element: xmlNodePtr, _ outer: Scope) -> String? {
+  /// The subject id a node element names, and whether it is an anonymous blank node.
+  private mutating func subjectID(of element: xmlNodePtr, _ outer: Scope) -> (id: String, anonymous: Bool) {
+    let scope = scoped(element, outer)
+    if let about = SafeXMLDocument.attribute(element, "about", namespace: Self.rdf) {
+      return (Self.resolve(about, against: scope.base), false)
+    }
+    if let name = SafeXMLDocument.attribute(element, "ID", namespace: Self.rdf) {
+      return (Self.resolve("#" + name, against: scope.base), false)
+    }
+    if let nodeID = SafeXMLDocument.attribute(element, "nodeID", namespace: Self.rdf) {
+      return ("_:" + nodeID, false)
+    }
+    blankCounter += 1
+    return ("_:arbor-blank-\(blankCounter)", true)
+  }
+
+  /// Reads a node element whose subject id is already known.
+  private mutating func nodeElement(_ element: xmlNodePtr, _ outer: Scope, subject: (id: String, anonymous: Bool)) {
     let scope = scoped(element, outer)
     let line = SafeXMLDocument.line(of: element)
-    let id: String
-    var anonymous = false
-    if let about = SafeXMLDocument.attribute(element, "about", namespace: Self.rdf) {
-      id = Self.resolve(about, against: scope.base)
-    } else if let name = SafeXMLDocument.attribute(element, "ID", namespace: Self.rdf) {
-      id = Self.resolve("#" + name, against: scope.base)
-    } else if let nodeID = SafeXMLDocument.attribute(element, "nodeID", namespace: Self.rdf) {
-      id = "_:" + nodeID
-    } else {
-      blankCounter += 1
-      id = "_:arbor-blank-\(blankCounter)"
-      anonymous = true
-    }
-    let index = subject(id, line: line)
+    let index = self.subject(subject.id, line: line)
     if !SafeXMLDocument.isElement(element, "Description", namespace: Self.rdf) {
       addType(SafeXMLDocument.namespaceURI(element).map { $0 + SafeXMLDocument.localName(element) }, to: index)
     }
     propertyAttributes(element, subject: index, scope: scope)
     for child in SafeXMLDocument.elements(of: element) { propertyElement(child, subject: index, scope) }
-    if anonymous && subjects[index].isConcept {
+    if subject.anonymous && subjects[index].isConcept {
       problems.append(
         .init(
           .schema, "a skos:Concept without rdf:about or rdf:ID; Arbor needs an IRI to use as the node id",
           at: .init(file: document.file, line: line)))
     }
-    return id
+  }
+
+  /// Reads a node element and returns its subject id.
+  @discardableResult
+  private mutating func nodeElement(_ element: xmlNodePtr, _ outer: Scope) -> String {
+    let subject = subjectID(of: element, outer)
+    nodeElement(element, outer, subject: subject)
+    return subject.id
   }
 
   /// Literal-valued attributes on a node element (`skos:prefLabel="..."`), and `rdf:type`.
@@ -157,6 +167,10 @@ struct SKOSDescriptions {
     let children = Array(SafeXMLDocument.elements(of: element))
     var objects: [String] = []
     var literal: Literal?
+    // Nested descriptions are read after this property's own statement, so statements keep the
+    // order of their start tags.
+    var nested: [(xmlNodePtr, (id: String, anonymous: Bool))] = []
+    var blankProperties: (index: Int, children: [xmlNodePtr])?
     if let resource = SafeXMLDocument.attribute(element, "resource", namespace: Self.rdf) {
       objects = [Self.resolve(resource, against: scope.base)]
       if !children.isEmpty || !(SafeXMLDocument.text(of: element).map(Self.isBlank) ?? true) {
@@ -169,11 +183,11 @@ struct SKOSDescriptions {
       case "Resource":
         blankCounter += 1
         let blank = "_:arbor-blank-\(blankCounter)"
-        let blankIndex = subject(blank, line: line)
-        for child in children { propertyElement(child, subject: blankIndex, scope) }
+        blankProperties = (subject(blank, line: line), children)
         objects = [blank]
       case "Collection":
-        objects = children.compactMap { nodeElement($0, scope) }
+        nested = children.map { ($0, subjectID(of: $0, scope)) }
+        objects = nested.map(\.1.id)
       case "Literal":
         literal = Literal(text: Self.allText(element), language: scope.language)
       default:
@@ -181,11 +195,18 @@ struct SKOSDescriptions {
           problems.append(
             .init(.schema, "<\(name)> holds \(children.count) elements; expected one node element", at: location))
         }
-        if let nested = children.first {
-          objects = nodeElement(nested, scope).map { [$0] } ?? []
+        if let first = children.first {
+          nested = [(first, subjectID(of: first, scope))]
+          objects = [nested[0].1.id]
         } else {
           literal = Literal(text: SafeXMLDocument.text(of: element) ?? "", language: scope.language)
         }
+      }
+    }
+    defer {
+      for (child, subject) in nested { nodeElement(child, scope, subject: subject) }
+      if let (blankIndex, blankChildren) = blankProperties {
+        for child in blankChildren { propertyElement(child, subject: blankIndex, scope) }
       }
     }
     if let literal {
