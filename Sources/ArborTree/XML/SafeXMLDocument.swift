@@ -138,7 +138,8 @@ private final class ParseState {
   func record(_ error: xmlError) {
     guard error.level.rawValue >= XML_ERR_ERROR.rawValue, diagnostics.count < Self.maximumDiagnostics else { return }
     var message = error.message.map { String(cString: $0) } ?? "XML error \(error.code)"
-    message = message.trimmingSpaces()
+    // libxml2 puts details (the offending bytes) on a second line; diagnostics are one line each.
+    message = message.trimmingSpaces().split(separator: "\n").joined(separator: "; ")
     let kind: TaxonomyDiagnostic.Kind = error.domain == Int32(XML_FROM_SCHEMASV.rawValue) ? .schema : .syntax
     diagnostics.append(.init(kind, message, at: .init(file: file, line: error.line > 0 ? Int(error.line) : nil)))
   }
