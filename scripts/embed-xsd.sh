@@ -9,9 +9,10 @@ out=Sources/ArborTree/XML/ArborXMLSchema+Text.swift
   echo 'extension ArborXMLSchema {'
   echo '  /// The text of `Schemas/taxonomy.xsd`, byte for byte.'
   echo '  package static let text = #"""'
-  cat Schemas/taxonomy.xsd
+  # Indented by four spaces, which the closing delimiter's indentation strips again.
+  sed '/./s/^/    /' Schemas/taxonomy.xsd
   echo ''
-  echo '"""#'
+  echo '    """#'
   echo '}'
 } > "$out"
 echo "wrote $out" >&2

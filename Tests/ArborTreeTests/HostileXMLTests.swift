@@ -19,22 +19,29 @@ struct HostileXMLTests {
 
   static let cases: [Case] = [
     Case(fixture: "xml/hostile/xxe.xml", format: .xml, line: 2, phrase: "<!DOCTYPE> is not accepted"),
-    Case(fixture: "xml/hostile/xxe-parameter.xml", format: .xml, line: 2, phrase: "<!DOCTYPE> is not accepted"),
-    Case(fixture: "xml/hostile/external-dtd.xml", format: .xml, line: 2, phrase: "<!DOCTYPE> is not accepted"),
-    Case(fixture: "xml/hostile/billion-laughs.xml", format: .xml, line: 2, phrase: "<!DOCTYPE> is not accepted"),
+    Case(
+      fixture: "xml/hostile/xxe-parameter.xml", format: .xml, line: 2, phrase: "<!DOCTYPE> is not accepted"),
+    Case(
+      fixture: "xml/hostile/external-dtd.xml", format: .xml, line: 2, phrase: "<!DOCTYPE> is not accepted"),
+    Case(
+      fixture: "xml/hostile/billion-laughs.xml", format: .xml, line: 2, phrase: "<!DOCTYPE> is not accepted"),
     Case(fixture: "xml/hostile/truncated.xml", format: .xml, line: 8, phrase: "Premature end of data"),
     Case(fixture: "xml/hostile/invalid-utf8.xml", format: .xml, line: 4, phrase: "not proper UTF-8"),
     Case(
       fixture: "xml/hostile/schema-invalid.xml", format: .xml, line: 8,
       phrase: "does not match Schemas/taxonomy.xsd: Element '{https://arbor.dev/ns/taxonomy/1}label': "
         + "This element is not expected"),
-    Case(fixture: "xml/hostile/unknown-parent.xml", format: .xml, line: 8, phrase: "unknown parent id 'canine'"),
-    Case(fixture: "xml/hostile/cycle.xml", format: .xml, line: 6, phrase: "cycle through 2 nodes: a -> b -> a"),
-    Case(fixture: "skos/hostile/xxe.rdf", format: .skos, line: 3, phrase: "entity declarations are not accepted"),
+    Case(
+      fixture: "xml/hostile/unknown-parent.xml", format: .xml, line: 8, phrase: "unknown parent id 'canine'"),
+    Case(
+      fixture: "xml/hostile/cycle.xml", format: .xml, line: 6, phrase: "cycle through 2 nodes: a -> b -> a"),
+    Case(
+      fixture: "skos/hostile/xxe.rdf", format: .skos, line: 3, phrase: "entity declarations are not accepted"),
     Case(
       fixture: "skos/hostile/billion-laughs.rdf", format: .skos, line: 3,
       phrase: "entity declarations are not accepted"),
-    Case(fixture: "skos/hostile/external-dtd.rdf", format: .skos, line: 6, phrase: "&secret; is not accepted"),
+    Case(
+      fixture: "skos/hostile/external-dtd.rdf", format: .skos, line: 6, phrase: "&secret; is not accepted"),
   ]
 
   @Test("each hostile file ends in an error naming the file and line, in under a second", arguments: cases)
@@ -133,9 +140,12 @@ struct HostileXMLTests {
     #expect(error.diagnostics.count <= 20)
   }
 
-  @Test("100 MB of well-formed-looking junk (one huge text node, deep nesting) ends in an error in under a second")
+  @Test(
+    "100 MB of well-formed-looking junk (one huge text node, deep nesting) ends in an error in under a second"
+  )
   func hundredMegabytesOfStructuredJunk() throws {
-    let prefix = Array("<?xml version=\"1.0\"?>\n<taxonomy xmlns=\"https://arbor.dev/ns/taxonomy/1\" version=\"1\">\n".utf8)
+    let prefix = Array(
+      "<?xml version=\"1.0\"?>\n<taxonomy xmlns=\"https://arbor.dev/ns/taxonomy/1\" version=\"1\">\n".utf8)
     let text = try parseLargeFile("text.xml", size: 100 << 20, format: .xml) { bytes in
       bytes = prefix + [UInt8](repeating: UInt8(ascii: "x"), count: (100 << 20) - prefix.count)
     }

@@ -29,7 +29,8 @@ struct SKOSFormatTests {
       let node = try #require(taxonomy.index(of: id), "missing \(id)")
       #expect(taxonomy.label(node) == fields["label"]?.stringValue, "\(id)")
       #expect(
-        taxonomy.alternativeLabels(node).sorted() == fields["altLabels"]?.arrayValue?.compactMap(\.stringValue),
+        taxonomy.alternativeLabels(node).sorted()
+          == fields["altLabels"]?.arrayValue?.compactMap(\.stringValue),
         "\(id)")
       #expect(taxonomy.definition(node) == fields["definition"]?.stringValue, "\(id)")
     }
@@ -60,7 +61,9 @@ struct SKOSFormatTests {
     #expect(parents(b + "dog") == [b + "mammal", b + "pet"])
     #expect(parents(b + "parrot") == [b + "pet", b + "bird"])
     #expect(
-      taxonomy.children(of: taxonomy.root).map { taxonomy.id($0) } == [b + "vertebrate", b + "invertebrate", b + "pet"])
+      taxonomy.children(of: taxonomy.root).map { taxonomy.id($0) } == [
+        b + "vertebrate", b + "invertebrate", b + "pet",
+      ])
     let dog = try #require(taxonomy.index(of: b + "dog"))
     #expect(taxonomy.alternativeLabels(dog) == ["domestic dog", "Canis familiaris"])
   }
@@ -109,10 +112,12 @@ struct SKOSFormatTests {
     try expectSKOSRoundTrip(try Taxonomy.read(from: Support.fixture("xml/small.xml")), "small.xml")
     try expectSKOSRoundTrip(try Taxonomy.read(from: Support.fixture("skos/animals.rdf")), "animals.rdf")
     try expectSKOSRoundTrip(
-      try Taxonomy.read(from: Support.fixture("skos/animals.rdf"), options: .init(language: "de")), "animals.rdf de")
+      try Taxonomy.read(from: Support.fixture("skos/animals.rdf"), options: .init(language: "de")),
+      "animals.rdf de")
     var builder = TaxonomyBuilder()
     for id in ["x & y", "<z>", "\"quoted\" 'id'", "naïve/ü#frag"] {
-      builder.addNode(TaxonomyNode(id: id, label: id + " label\r\n", alternativeLabels: ["\\", ""], definition: ""))
+      builder.addNode(
+        TaxonomyNode(id: id, label: id + " label\r\n", alternativeLabels: ["\\", ""], definition: ""))
     }
     builder.addEdge(parent: "x & y", child: "<z>")
     builder.addEdge(parent: "naïve/ü#frag", child: "<z>")

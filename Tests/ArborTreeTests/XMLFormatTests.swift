@@ -62,7 +62,8 @@ struct XMLFormatTests {
     builder.addNode(TaxonomyNode(id: "a&<>\"'b", label: "quote \" apostrophe ' amp & lt < gt > ]]>"))
     builder.addNode(
       TaxonomyNode(
-        id: "ctrl\u{1}id", label: "bell\u{7} nul\u{0} esc\u{1B}", alternativeLabels: ["back\\slash \\u0041", "\u{FFFE}"],
+        id: "ctrl\u{1}id", label: "bell\u{7} nul\u{0} esc\u{1B}",
+        alternativeLabels: ["back\\slash \\u0041", "\u{FFFE}"],
         definition: "tab\tnewline\ncarriage\rreturn\r\n", attributes: ["k\u{2}": "v\u{1F}", "plain": "\\"]))
     builder.addNode(
       TaxonomyNode(
@@ -128,7 +129,9 @@ struct XMLFormatTests {
 
   @Test("xmllint validates the writer's output against Schemas/taxonomy.xsd")
   func xmllintValidatesWriterOutput() throws {
-    guard let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first(where: FileManager.default.fileExists)
+    guard
+      let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first(
+        where: FileManager.default.fileExists)
     else {
       print("skipped: xmllint is not installed (Debian package libxml2-utils)")
       return

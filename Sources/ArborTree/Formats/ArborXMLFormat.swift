@@ -25,7 +25,8 @@ enum ArborXMLFormat {
       throw TaxonomyError(.syntax, "the document has no root element", at: .init(file: file))
     }
     guard SafeXMLDocument.isElement(root, "taxonomy", namespace: ArborXMLSchema.namespace) else {
-      let namespace = SafeXMLDocument.namespaceURI(root).map { " in namespace \($0)" } ?? " without a namespace"
+      let namespace =
+        SafeXMLDocument.namespaceURI(root).map { " in namespace \($0)" } ?? " without a namespace"
       throw TaxonomyError(
         .schema,
         "expected the root element <taxonomy xmlns=\"\(ArborXMLSchema.namespace)\">, found "
@@ -55,7 +56,8 @@ enum ArborXMLFormat {
     if syntheticIDs.count > 1 {
       problems.append(
         .init(
-          .schema, "several nodes are marked synthetic=\"true\" (\(syntheticIDs.joined(separator: ", "))); "
+          .schema,
+          "several nodes are marked synthetic=\"true\" (\(syntheticIDs.joined(separator: ", "))); "
             + "at most one may be", at: .init(file: file)))
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
@@ -121,14 +123,16 @@ enum ArborXMLFormat {
         }
       default:
         // The schema admits nothing else; kept as a guard should the two ever drift apart.
-        if failure == nil { failure = .init(.schema, "unexpected element <\(name)> in a node", at: childLocation) }
+        if failure == nil {
+          failure = .init(.schema, "unexpected element <\(name)> in a node", at: childLocation)
+        }
       }
     }
     if let failure { throw TaxonomyError([failure]) }
     return ParsedNode(
-        fields: TaxonomyNode(
-          id: id, label: label, alternativeLabels: alternatives, definition: definition, attributes: attributes),
-        parents: parents, synthetic: isTrue(SafeXMLDocument.attribute(element, "synthetic")))
+      fields: TaxonomyNode(
+        id: id, label: label, alternativeLabels: alternatives, definition: definition, attributes: attributes),
+      parents: parents, synthetic: isTrue(SafeXMLDocument.attribute(element, "synthetic")))
   }
 
   /// `xs:boolean` true: `true` or `1`, surrounding white space collapsed.
@@ -148,12 +152,14 @@ enum ArborXMLFormat {
       let attributes = taxonomy.attributes(node)
       let alternatives = taxonomy.alternativeLabels(node)
       let definition = taxonomy.definition(node)
-      var escaped = XMLTextEscaping.containsNonXMLCharacter(taxonomy.id(node))
+      var escaped =
+        XMLTextEscaping.containsNonXMLCharacter(taxonomy.id(node))
         || XMLTextEscaping.containsNonXMLCharacter(taxonomy.label(node))
         || alternatives.contains(where: XMLTextEscaping.containsNonXMLCharacter)
         || definition.map(XMLTextEscaping.containsNonXMLCharacter) ?? false
         || parents.contains { XMLTextEscaping.containsNonXMLCharacter(taxonomy.id($0)) }
-      escaped = escaped
+      escaped =
+        escaped
         || attributes.contains {
           XMLTextEscaping.containsNonXMLCharacter($0.key) || XMLTextEscaping.containsNonXMLCharacter($0.value)
         }

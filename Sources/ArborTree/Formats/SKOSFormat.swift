@@ -27,13 +27,15 @@ enum SKOSFormat {
     for link in descriptions.topLinks { named.insert(link.concept) }
     let concepts = subjects.filter { subject in
       subject.isConcept
-        || (!subject.isScheme && !subject.isCollection && (subject.hasRelations || named.contains(subject.id)))
+        || (!subject.isScheme && !subject.isCollection
+          && (subject.hasRelations || named.contains(subject.id)))
     }
     let conceptIDs = Set(concepts.map(\.id))
     let schemes = subjects.filter(\.isScheme)
     guard !concepts.isEmpty else {
       throw TaxonomyError(
-        .schema, "no skos:Concept found (expected skos:Concept elements or rdf:Description with rdf:type "
+        .schema,
+        "no skos:Concept found (expected skos:Concept elements or rdf:Description with rdf:type "
           + "skos:Concept)", at: location(nil))
     }
     func check(_ target: String, named property: String, line: Int?, role: String) -> Bool {
@@ -44,7 +46,8 @@ enum SKOSFormat {
       } else {
         what = "not described in this file"
       }
-      problems.append(.init(.unknownID, "\(property) names <\(target)> as a \(role), which is \(what)", at: location(line)))
+      problems.append(
+        .init(.unknownID, "\(property) names <\(target)> as a \(role), which is \(what)", at: location(line)))
       return false
     }
 
@@ -83,7 +86,8 @@ enum SKOSFormat {
       var rootLabel = "root"
       if schemes.count == 1, !conceptIDs.contains(schemes[0].id) {
         rootID = schemes[0].id
-        rootLabel = (Self.chosen(schemes[0].prefLabels, language: language).first
+        rootLabel =
+          (Self.chosen(schemes[0].prefLabels, language: language).first
           ?? Self.chosen(schemes[0].rdfsLabels, language: language).first)?.text ?? rootLabel
       }
       builder.addNode(TaxonomyNode(id: rootID, label: rootLabel), at: location(schemes.first?.line))
@@ -178,7 +182,9 @@ enum SKOSFormat {
         attribute(taxonomy.id(parent))
         markup("\"/>\n")
       }
-      markup(isTop.contains(node) ? "    <skos:topConceptOf rdf:resource=\"" : "    <skos:inScheme rdf:resource=\"")
+      markup(
+        isTop.contains(node) ? "    <skos:topConceptOf rdf:resource=\"" : "    <skos:inScheme rdf:resource=\""
+      )
       attribute(scheme)
       markup("\"/>\n  </skos:Concept>\n")
     }

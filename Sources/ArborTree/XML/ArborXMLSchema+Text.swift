@@ -2,84 +2,84 @@
 extension ArborXMLSchema {
   /// The text of `Schemas/taxonomy.xsd`, byte for byte.
   package static let text = #"""
-<?xml version="1.0" encoding="UTF-8"?>
-<!--
-  Arbor XML taxonomy format, version 1.
+    <?xml version="1.0" encoding="UTF-8"?>
+    <!--
+      Arbor XML taxonomy format, version 1.
 
-  One <taxonomy> element holds every node in order. A node's parents are
-  listed in order by id; the reader checks that ids are unique, that every
-  parent exists and that there is no cycle, and reports each problem with
-  its line. See docs/formats.md.
+      One <taxonomy> element holds every node in order. A node's parents are
+      listed in order by id; the reader checks that ids are unique, that every
+      parent exists and that there is no cycle, and reports each problem with
+      its line. See docs/formats.md.
 
-  Characters that XML 1.0 cannot carry (control characters other than tab,
-  line feed and carriage return, U+FFFE, U+FFFF) are written in a node marked
-  escaped="true": every string in that node then uses "\\" for a backslash
-  and "\uXXXX" (four hex digits) for such a character.
--->
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
-           xmlns:arbor="https://arbor.dev/ns/taxonomy/1"
-           targetNamespace="https://arbor.dev/ns/taxonomy/1"
-           elementFormDefault="qualified"
-           attributeFormDefault="unqualified">
+      Characters that XML 1.0 cannot carry (control characters other than tab,
+      line feed and carriage return, U+FFFE, U+FFFF) are written in a node marked
+      escaped="true": every string in that node then uses "\\" for a backslash
+      and "\uXXXX" (four hex digits) for such a character.
+    -->
+    <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+               xmlns:arbor="https://arbor.dev/ns/taxonomy/1"
+               targetNamespace="https://arbor.dev/ns/taxonomy/1"
+               elementFormDefault="qualified"
+               attributeFormDefault="unqualified">
 
-  <xs:element name="taxonomy">
-    <xs:annotation>
-      <xs:documentation>The whole taxonomy: its nodes in order.</xs:documentation>
-    </xs:annotation>
-    <xs:complexType>
-      <xs:sequence>
-        <xs:element name="node" type="arbor:Node" maxOccurs="unbounded"/>
-      </xs:sequence>
-      <xs:attribute name="version" type="xs:string" fixed="1" use="required"/>
-    </xs:complexType>
-  </xs:element>
+      <xs:element name="taxonomy">
+        <xs:annotation>
+          <xs:documentation>The whole taxonomy: its nodes in order.</xs:documentation>
+        </xs:annotation>
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="node" type="arbor:Node" maxOccurs="unbounded"/>
+          </xs:sequence>
+          <xs:attribute name="version" type="xs:string" fixed="1" use="required"/>
+        </xs:complexType>
+      </xs:element>
 
-  <xs:complexType name="Node">
-    <xs:annotation>
-      <xs:documentation>
-        One concept. The label defaults to the id when absent. synthetic="true"
-        marks a root added above several top concepts.
-      </xs:documentation>
-    </xs:annotation>
-    <xs:sequence>
-      <xs:element name="label" type="xs:string" minOccurs="0"/>
-      <xs:element name="altLabel" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
-      <xs:element name="definition" type="xs:string" minOccurs="0"/>
-      <xs:element name="parent" type="arbor:Parent" minOccurs="0" maxOccurs="unbounded"/>
-      <xs:element name="attribute" type="arbor:Attribute" minOccurs="0" maxOccurs="unbounded"/>
-    </xs:sequence>
-    <xs:attribute name="id" type="arbor:Identifier" use="required"/>
-    <xs:attribute name="synthetic" type="xs:boolean"/>
-    <xs:attribute name="escaped" type="xs:boolean"/>
-  </xs:complexType>
+      <xs:complexType name="Node">
+        <xs:annotation>
+          <xs:documentation>
+            One concept. The label defaults to the id when absent. synthetic="true"
+            marks a root added above several top concepts.
+          </xs:documentation>
+        </xs:annotation>
+        <xs:sequence>
+          <xs:element name="label" type="xs:string" minOccurs="0"/>
+          <xs:element name="altLabel" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+          <xs:element name="definition" type="xs:string" minOccurs="0"/>
+          <xs:element name="parent" type="arbor:Parent" minOccurs="0" maxOccurs="unbounded"/>
+          <xs:element name="attribute" type="arbor:Attribute" minOccurs="0" maxOccurs="unbounded"/>
+        </xs:sequence>
+        <xs:attribute name="id" type="arbor:Identifier" use="required"/>
+        <xs:attribute name="synthetic" type="xs:boolean"/>
+        <xs:attribute name="escaped" type="xs:boolean"/>
+      </xs:complexType>
 
-  <xs:complexType name="Parent">
-    <xs:annotation>
-      <xs:documentation>An edge from the node named by ref to the enclosing node.</xs:documentation>
-    </xs:annotation>
-    <xs:attribute name="ref" type="arbor:Identifier" use="required"/>
-  </xs:complexType>
+      <xs:complexType name="Parent">
+        <xs:annotation>
+          <xs:documentation>An edge from the node named by ref to the enclosing node.</xs:documentation>
+        </xs:annotation>
+        <xs:attribute name="ref" type="arbor:Identifier" use="required"/>
+      </xs:complexType>
 
-  <xs:complexType name="Attribute">
-    <xs:annotation>
-      <xs:documentation>A string key/value pair kept for round trips; keys are unique per node.</xs:documentation>
-    </xs:annotation>
-    <xs:simpleContent>
-      <xs:extension base="xs:string">
-        <xs:attribute name="key" type="xs:string" use="required"/>
-      </xs:extension>
-    </xs:simpleContent>
-  </xs:complexType>
+      <xs:complexType name="Attribute">
+        <xs:annotation>
+          <xs:documentation>A key/value pair kept for round trips; keys are unique per node.</xs:documentation>
+        </xs:annotation>
+        <xs:simpleContent>
+          <xs:extension base="xs:string">
+            <xs:attribute name="key" type="xs:string" use="required"/>
+          </xs:extension>
+        </xs:simpleContent>
+      </xs:complexType>
 
-  <xs:simpleType name="Identifier">
-    <xs:annotation>
-      <xs:documentation>A node id: any non-empty string.</xs:documentation>
-    </xs:annotation>
-    <xs:restriction base="xs:string">
-      <xs:minLength value="1"/>
-    </xs:restriction>
-  </xs:simpleType>
-</xs:schema>
+      <xs:simpleType name="Identifier">
+        <xs:annotation>
+          <xs:documentation>A node id: any non-empty string.</xs:documentation>
+        </xs:annotation>
+        <xs:restriction base="xs:string">
+          <xs:minLength value="1"/>
+        </xs:restriction>
+      </xs:simpleType>
+    </xs:schema>
 
-"""#
+    """#
 }

@@ -48,7 +48,9 @@ package enum ArborXMLSchema {
   private static let collect: xmlStructuredErrorFunc = { context, error in
     guard let context, let error else { return }
     let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
-    guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, collector.diagnostics.count < 20 else { return }
+    guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, collector.diagnostics.count < 20 else {
+      return
+    }
     let message = error.pointee.message.map { String(cString: $0) }?.trimmingSpaces() ?? "schema error"
     var line: Int? = error.pointee.line > 0 ? Int(error.pointee.line) : nil
     if let raw = error.pointee.node {
@@ -84,7 +86,9 @@ package enum ArborXMLSchema {
     }
     if diagnostics.isEmpty {
       diagnostics = [
-        .init(.schema, "does not match Schemas/taxonomy.xsd (libxml2 status \(status))", at: .init(file: document.file))
+        .init(
+          .schema, "does not match Schemas/taxonomy.xsd (libxml2 status \(status))",
+          at: .init(file: document.file))
       ]
     }
     throw TaxonomyError(diagnostics)

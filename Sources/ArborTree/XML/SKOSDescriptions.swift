@@ -41,7 +41,8 @@ struct SKOSDescriptions {
     var isConcept: Bool { types.contains(SKOSDescriptions.skos + "Concept") }
     var isScheme: Bool { types.contains(SKOSDescriptions.skos + "ConceptScheme") }
     var isCollection: Bool {
-      types.contains(SKOSDescriptions.skos + "Collection") || types.contains(SKOSDescriptions.skos + "OrderedCollection")
+      types.contains(SKOSDescriptions.skos + "Collection")
+        || types.contains(SKOSDescriptions.skos + "OrderedCollection")
     }
   }
 
@@ -91,7 +92,8 @@ struct SKOSDescriptions {
       nodeElement(root, scope)
     } else {
       throw TaxonomyError(
-        .schema, "expected RDF/XML with the root element <rdf:RDF>, found <\(SafeXMLDocument.qualifiedName(root))>",
+        .schema,
+        "expected RDF/XML with the root element <rdf:RDF>, found <\(SafeXMLDocument.qualifiedName(root))>",
         at: document.location(of: root))
     }
   }
@@ -115,12 +117,15 @@ struct SKOSDescriptions {
   }
 
   /// Reads a node element whose subject id is already known.
-  private mutating func nodeElement(_ element: xmlNodePtr, _ outer: Scope, subject: (id: String, anonymous: Bool)) {
+  private mutating func nodeElement(
+    _ element: xmlNodePtr, _ outer: Scope, subject: (id: String, anonymous: Bool)
+  ) {
     let scope = scoped(element, outer)
     let line = SafeXMLDocument.line(of: element)
     let index = self.subject(subject.id, line: line)
     if !SafeXMLDocument.isElement(element, "Description", namespace: Self.rdf) {
-      addType(SafeXMLDocument.namespaceURI(element).map { $0 + SafeXMLDocument.localName(element) }, to: index)
+      addType(
+        SafeXMLDocument.namespaceURI(element).map { $0 + SafeXMLDocument.localName(element) }, to: index)
     }
     propertyAttributes(element, subject: index, scope: scope)
     for child in SafeXMLDocument.elements(of: element) { propertyElement(child, subject: index, scope) }
@@ -174,7 +179,8 @@ struct SKOSDescriptions {
     if let resource = SafeXMLDocument.attribute(element, "resource", namespace: Self.rdf) {
       objects = [Self.resolve(resource, against: scope.base)]
       if !children.isEmpty || !(SafeXMLDocument.text(of: element).map(Self.isBlank) ?? true) {
-        problems.append(.init(.schema, "<\(name)> has rdf:resource and content; expected one or the other", at: location))
+        problems.append(
+          .init(.schema, "<\(name)> has rdf:resource and content; expected one or the other", at: location))
       }
     } else if let nodeID = SafeXMLDocument.attribute(element, "nodeID", namespace: Self.rdf) {
       objects = ["_:" + nodeID]
@@ -193,7 +199,8 @@ struct SKOSDescriptions {
       default:
         if children.count > 1 {
           problems.append(
-            .init(.schema, "<\(name)> holds \(children.count) elements; expected one node element", at: location))
+            .init(
+              .schema, "<\(name)> holds \(children.count) elements; expected one node element", at: location))
         }
         if let first = children.first {
           nested = [(first, subjectID(of: first, scope))]
@@ -243,7 +250,8 @@ struct SKOSDescriptions {
     case Self.skos + "altLabel": Self.insert(literal, into: &subjects[index].altLabels)
     case Self.skos + "definition": Self.insert(literal, into: &subjects[index].definitions)
     case Self.rdfs + "label": Self.insert(literal, into: &subjects[index].rdfsLabels)
-    case Self.skos + "broader", Self.skos + "narrower", Self.skos + "hasTopConcept", Self.skos + "topConceptOf":
+    case Self.skos + "broader", Self.skos + "narrower", Self.skos + "hasTopConcept",
+      Self.skos + "topConceptOf":
       let name = "skos:" + property.dropFirst(Self.skos.count)
       problems.append(
         .init(
@@ -293,7 +301,8 @@ struct SKOSDescriptions {
     if reference.hasPrefix("#") { return withoutFragment + reference }
     if reference.hasPrefix("/") {
       if let schemeEnd = withoutFragment.range(of: "://") {
-        let authorityEnd = withoutFragment[schemeEnd.upperBound...].firstIndex(of: "/") ?? withoutFragment.endIndex
+        let authorityEnd =
+          withoutFragment[schemeEnd.upperBound...].firstIndex(of: "/") ?? withoutFragment.endIndex
         return withoutFragment[..<authorityEnd] + reference
       }
       return reference

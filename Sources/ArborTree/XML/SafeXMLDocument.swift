@@ -32,10 +32,13 @@ package final class SafeXMLDocument {
   /// Parses `bytes`, or throws every well-formedness problem found, with lines.
   ///
   /// - Parameter allowDoctype: whether a `<!DOCTYPE>` without entity declarations is accepted.
-  static func parse(_ bytes: [UInt8], file: String?, allowDoctype: Bool) throws(TaxonomyError) -> SafeXMLDocument {
+  static func parse(_ bytes: [UInt8], file: String?, allowDoctype: Bool) throws(TaxonomyError)
+    -> SafeXMLDocument
+  {
     SafeXMLSetup.ensure()
     guard bytes.count <= Int(Int32.max) else {
-      throw TaxonomyError(.io, "the file is larger than 2 GiB, which libxml2 cannot parse", at: .init(file: file))
+      throw TaxonomyError(
+        .io, "the file is larger than 2 GiB, which libxml2 cannot parse", at: .init(file: file))
     }
     guard let context = xmlNewParserCtxt() else {
       throw TaxonomyError(.io, "libxml2 could not create a parser (out of memory?)", at: .init(file: file))
@@ -105,10 +108,12 @@ package final class SafeXMLDocument {
       let entity = name.map { String(cString: $0) } ?? "?"
       ParseState.of(context)?.refuse("entity reference &\(entity); is not accepted", context: context)
     }
-    sax.pointee.startElementNs = { userData, localName, prefix, uri, namespaceCount, namespaces,
+    sax.pointee.startElementNs = {
+      userData, localName, prefix, uri, namespaceCount, namespaces,
       attributeCount, defaultedCount, attributes in
       xmlSAX2StartElementNs(
-        userData, localName, prefix, uri, namespaceCount, namespaces, attributeCount, defaultedCount, attributes)
+        userData, localName, prefix, uri, namespaceCount, namespaces, attributeCount, defaultedCount,
+        attributes)
       guard let userData else { return }
       let context = userData.assumingMemoryBound(to: xmlParserCtxt.self)
       guard let node = context.pointee.node, let input = context.pointee.input else { return }
@@ -136,12 +141,15 @@ private final class ParseState {
 
   /// Keeps errors (not warnings) with their line.
   func record(_ error: xmlError) {
-    guard error.level.rawValue >= XML_ERR_ERROR.rawValue, diagnostics.count < Self.maximumDiagnostics else { return }
+    guard error.level.rawValue >= XML_ERR_ERROR.rawValue, diagnostics.count < Self.maximumDiagnostics else {
+      return
+    }
     var message = error.message.map { String(cString: $0) } ?? "XML error \(error.code)"
     // libxml2 puts details (the offending bytes) on a second line; diagnostics are one line each.
     message = message.trimmingSpaces().split(separator: "\n").joined(separator: "; ")
     let kind: TaxonomyDiagnostic.Kind = error.domain == Int32(XML_FROM_SCHEMASV.rawValue) ? .schema : .syntax
-    diagnostics.append(.init(kind, message, at: .init(file: file, line: error.line > 0 ? Int(error.line) : nil)))
+    diagnostics.append(
+      .init(kind, message, at: .init(file: file, line: error.line > 0 ? Int(error.line) : nil)))
   }
 
   /// Records a refusal at the parser's current line and stops the parser.
@@ -188,7 +196,9 @@ extension SafeXMLDocument {
   }
 
   /// The element children of a node, in document order.
-  static func elements(of node: xmlNodePtr) -> ElementSequence { ElementSequence(first: node.pointee.children) }
+  static func elements(of node: xmlNodePtr) -> ElementSequence {
+    ElementSequence(first: node.pointee.children)
+  }
 
   /// Whether the element has this local name in this namespace.
   static func isElement(_ node: xmlNodePtr, _ name: StaticString, namespace: StaticString) -> Bool {

@@ -100,7 +100,8 @@ enum XMLTextEscaping {
         default: continue
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-        out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+        out.append(
+          contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
         runStart = i + 1
       }
       out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
