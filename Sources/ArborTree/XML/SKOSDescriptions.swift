@@ -11,9 +11,47 @@ import CLibXML2
 /// `rdf:type` are kept; everything else is skipped.
 struct SKOSDescriptions {
   static let rdf: StaticString = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-  static let skos = "http://www.w3.org/2004/02/skos/core#"
-  static let rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+  static let skosNamespace: StaticString = "http://www.w3.org/2004/02/skos/core#"
+  static let skos = "\(skosNamespace)"
+  static let rdfs: StaticString = "http://www.w3.org/2000/01/rdf-schema#"
   static let xml: StaticString = "http://www.w3.org/XML/1998/namespace"
+  static let conceptType = skos + "Concept"
+  static let schemeType = skos + "ConceptScheme"
+  static let collectionTypes = [skos + "Collection", skos + "OrderedCollection"]
+
+  /// The properties the reader keeps; recognized by comparing libxml2's interned names, without strings.
+  enum Property {
+    case type, prefLabel, altLabel, definition, rdfsLabel, broader, narrower, hasTopConcept, topConceptOf
+    case other
+
+    static func of(namespace: UnsafePointer<xmlChar>?, name: UnsafePointer<xmlChar>?) -> Property {
+      guard let namespace, let name else { return .other }
+      func named(_ candidate: StaticString) -> Bool { xmlStrEqual(name, candidate.utf8Start) != 0 }
+      if xmlStrEqual(namespace, skosNamespace.utf8Start) != 0 {
+        if named("prefLabel") { return .prefLabel }
+        if named("altLabel") { return .altLabel }
+        if named("definition") { return .definition }
+        if named("broader") { return .broader }
+        if named("narrower") { return .narrower }
+        if named("hasTopConcept") { return .hasTopConcept }
+        if named("topConceptOf") { return .topConceptOf }
+        return .other
+      }
+      if xmlStrEqual(namespace, rdf.utf8Start) != 0 { return named("type") ? .type : .other }
+      if xmlStrEqual(namespace, rdfs.utf8Start) != 0 { return named("label") ? .rdfsLabel : .other }
+      return .other
+    }
+
+    /// The usual prefixed name, for messages.
+    var name: String {
+      switch self {
+      case .type: return "rdf:type"
+      case .rdfsLabel: return "rdfs:label"
+      case .other: return "property"
+      default: return "skos:\(self)"
+      }
+    }
+  }
 
   /// A literal with its language tag (`nil` when it has none).
   struct Literal: Hashable {
@@ -38,12 +76,9 @@ struct SKOSDescriptions {
     var rdfsLabels: [Literal] = []
     var hasRelations = false
 
-    var isConcept: Bool { types.contains(SKOSDescriptions.skos + "Concept") }
-    var isScheme: Bool { types.contains(SKOSDescriptions.skos + "ConceptScheme") }
-    var isCollection: Bool {
-      types.contains(SKOSDescriptions.skos + "Collection")
-        || types.contains(SKOSDescriptions.skos + "OrderedCollection")
-    }
+    var isConcept: Bool { types.contains(SKOSDescriptions.conceptType) }
+    var isScheme: Bool { types.contains(SKOSDescriptions.schemeType) }
+    var isCollection: Bool { types.contains { SKOSDescriptions.collectionTypes.contains($0) } }
   }
 
   /// A hierarchy edge, from `skos:broader` or `skos:narrower`.
@@ -123,7 +158,9 @@ struct SKOSDescriptions {
     let scope = scoped(element, outer)
     let line = SafeXMLDocument.line(of: element)
     let index = self.subject(subject.id, line: line)
-    if !SafeXMLDocument.isElement(element, "Description", namespace: Self.rdf) {
+    if SafeXMLDocument.isElement(element, "Concept", namespace: Self.skosNamespace) {
+      addType(Self.conceptType, to: index)
+    } else if !SafeXMLDocument.isElement(element, "Description", namespace: Self.rdf) {
       addType(
         SafeXMLDocument.namespaceURI(element).map { $0 + SafeXMLDocument.localName(element) }, to: index)
     }
@@ -150,26 +187,27 @@ struct SKOSDescriptions {
     var attribute = element.pointee.properties
     while let current = attribute {
       defer { attribute = current.pointee.next }
-      guard let namespace = current.pointee.ns?.pointee.href.map({ String(cString: $0) }) else { continue }
-      let name = current.pointee.name.map { String(cString: $0) } ?? ""
+      let property = Property.of(namespace: current.pointee.ns?.pointee.href, name: current.pointee.name)
+      guard property != .other else { continue }
       let value = SafeXMLDocument.attributeValue(current)
-      if namespace == "\(Self.rdf)" {
-        if name == "type" { addType(Self.resolve(value, against: scope.base), to: index) }
-        continue
+      if property == .type {
+        addType(Self.resolve(value, against: scope.base), to: index)
+      } else {
+        addLiteral(property, Literal(text: value, language: scope.language), to: index, line: nil)
       }
-      let literal = Literal(text: value, language: scope.language)
-      addLiteral(namespace + name, literal, to: index, line: SafeXMLDocument.line(of: element))
     }
   }
 
   /// A property element: its object is a resource, a nested node, a blank node or a literal.
   private mutating func propertyElement(_ element: xmlNodePtr, subject index: Int, _ outer: Scope) {
+    let property = Property.of(namespace: element.pointee.ns?.pointee.href, name: element.pointee.name)
     let scope = scoped(element, outer)
     let line = SafeXMLDocument.line(of: element)
-    let location = SourceLocation(file: document.file, line: line)
-    let property = (SafeXMLDocument.namespaceURI(element) ?? "") + SafeXMLDocument.localName(element)
-    let name = SafeXMLDocument.qualifiedName(element)
-    let children = Array(SafeXMLDocument.elements(of: element))
+    var location: SourceLocation { SourceLocation(file: document.file, line: line) }
+    var name: String { SafeXMLDocument.qualifiedName(element) }
+    var elements = SafeXMLDocument.elements(of: element)
+    let firstChild = elements.next()
+    let hasSeveralChildren = elements.next() != nil
     var objects: [String] = []
     var literal: Literal?
     // Nested descriptions are read after this property's own statement, so statements keep the
@@ -178,7 +216,7 @@ struct SKOSDescriptions {
     var blankProperties: (index: Int, children: [xmlNodePtr])?
     if let resource = SafeXMLDocument.attribute(element, "resource", namespace: Self.rdf) {
       objects = [Self.resolve(resource, against: scope.base)]
-      if !children.isEmpty || !(SafeXMLDocument.text(of: element).map(Self.isBlank) ?? true) {
+      if firstChild != nil || !(SafeXMLDocument.text(of: element).map(Self.isBlank) ?? true) {
         problems.append(
           .init(.schema, "<\(name)> has rdf:resource and content; expected one or the other", at: location))
       }
@@ -189,21 +227,21 @@ struct SKOSDescriptions {
       case "Resource":
         blankCounter += 1
         let blank = "_:arbor-blank-\(blankCounter)"
-        blankProperties = (subject(blank, line: line), children)
+        blankProperties = (subject(blank, line: line), Array(SafeXMLDocument.elements(of: element)))
         objects = [blank]
       case "Collection":
-        nested = children.map { ($0, subjectID(of: $0, scope)) }
+        nested = SafeXMLDocument.elements(of: element).map { ($0, subjectID(of: $0, scope)) }
         objects = nested.map(\.1.id)
       case "Literal":
         literal = Literal(text: Self.allText(element), language: scope.language)
       default:
-        if children.count > 1 {
+        if hasSeveralChildren {
+          let count = Array(SafeXMLDocument.elements(of: element)).count
           problems.append(
-            .init(
-              .schema, "<\(name)> holds \(children.count) elements; expected one node element", at: location))
+            .init(.schema, "<\(name)> holds \(count) elements; expected one node element", at: location))
         }
-        if let first = children.first {
-          nested = [(first, subjectID(of: first, scope))]
+        if let firstChild {
+          nested = [(firstChild, subjectID(of: firstChild, scope))]
           objects = [nested[0].1.id]
         } else {
           literal = Literal(text: SafeXMLDocument.text(of: element) ?? "", language: scope.language)
@@ -220,45 +258,43 @@ struct SKOSDescriptions {
       addLiteral(property, literal, to: index, line: line)
       return
     }
-    guard property.hasPrefix(Self.skos) || property == "\(Self.rdf)type" else { return }
     let id = subjects[index].id
     for object in objects {
       switch property {
-      case "\(Self.rdf)type": addType(object, to: index)
-      case Self.skos + "broader":
-        edges.append(Edge(parent: object, child: id, property: "skos:broader", line: line))
+      case .type: addType(object, to: index)
+      case .broader:
+        edges.append(Edge(parent: object, child: id, property: property.name, line: line))
         subjects[index].hasRelations = true
-      case Self.skos + "narrower":
-        edges.append(Edge(parent: id, child: object, property: "skos:narrower", line: line))
+      case .narrower:
+        edges.append(Edge(parent: id, child: object, property: property.name, line: line))
         subjects[index].hasRelations = true
-      case Self.skos + "hasTopConcept":
-        topLinks.append(TopLink(scheme: id, concept: object, property: "skos:hasTopConcept", line: line))
-      case Self.skos + "topConceptOf":
-        topLinks.append(TopLink(scheme: object, concept: id, property: "skos:topConceptOf", line: line))
+      case .hasTopConcept:
+        topLinks.append(TopLink(scheme: id, concept: object, property: property.name, line: line))
+      case .topConceptOf:
+        topLinks.append(TopLink(scheme: object, concept: id, property: property.name, line: line))
         subjects[index].hasRelations = true
-      case Self.skos + "prefLabel", Self.skos + "altLabel", Self.skos + "definition":
+      case .prefLabel, .altLabel, .definition:
         problems.append(
           .init(.schema, "<\(name)> names a resource; expected a literal (text content)", at: location))
-      default: break
+      case .rdfsLabel, .other: break
       }
     }
   }
 
-  private mutating func addLiteral(_ property: String, _ literal: Literal, to index: Int, line: Int?) {
+  private mutating func addLiteral(_ property: Property, _ literal: Literal, to index: Int, line: Int?) {
     switch property {
-    case Self.skos + "prefLabel": Self.insert(literal, into: &subjects[index].prefLabels)
-    case Self.skos + "altLabel": Self.insert(literal, into: &subjects[index].altLabels)
-    case Self.skos + "definition": Self.insert(literal, into: &subjects[index].definitions)
-    case Self.rdfs + "label": Self.insert(literal, into: &subjects[index].rdfsLabels)
-    case Self.skos + "broader", Self.skos + "narrower", Self.skos + "hasTopConcept",
-      Self.skos + "topConceptOf":
-      let name = "skos:" + property.dropFirst(Self.skos.count)
+    case .prefLabel: Self.insert(literal, into: &subjects[index].prefLabels)
+    case .altLabel: Self.insert(literal, into: &subjects[index].altLabels)
+    case .definition: Self.insert(literal, into: &subjects[index].definitions)
+    case .rdfsLabel: Self.insert(literal, into: &subjects[index].rdfsLabels)
+    case .broader, .narrower, .hasTopConcept, .topConceptOf:
       problems.append(
         .init(
           .schema,
-          "<\(name)> has no rdf:resource; expected rdf:resource=\"...\" or a nested description of the concept",
-          at: .init(file: document.file, line: line)))
-    default: break
+          "<\(property.name)> has no rdf:resource; expected rdf:resource=\"...\" or a nested description "
+            + "of the concept",
+          at: .init(file: document.file, line: line ?? subjects[index].line)))
+    case .type, .other: break
     }
   }
 

@@ -118,7 +118,31 @@ package final class SafeXMLDocument {
       let context = userData.assumingMemoryBound(to: xmlParserCtxt.self)
       guard let node = context.pointee.node, let input = context.pointee.input else { return }
       node.pointee._private = UnsafeMutableRawPointer(bitPattern: Int(input.pointee.line))
+      ParseState.of(context)?.textLength = 0
     }
+    sax.pointee.endElementNs = { userData, localName, prefix, uri in
+      xmlSAX2EndElementNs(userData, localName, prefix, uri)
+      guard let userData else { return }
+      ParseState.of(userData.assumingMemoryBound(to: xmlParserCtxt.self))?.textLength = 0
+    }
+    // libxml2 2.9 does not stop a run of character data at its 10 MB text limit by itself; this does.
+    let characters: charactersSAXFunc = { userData, characters, length in
+      guard let userData else { return }
+      let context = userData.assumingMemoryBound(to: xmlParserCtxt.self)
+      if let state = ParseState.of(context) {
+        state.textLength += Int(length)
+        if state.textLength > ParseState.maximumTextLength {
+          state.refuse(
+            "a text node longer than \(ParseState.maximumTextLength / 1_000_000) MB; Arbor reads no such text",
+            context: context)
+          return
+        }
+      }
+      xmlSAX2Characters(userData, characters, length)
+    }
+    // One function for both, so white space between elements is counted too and kept as before.
+    sax.pointee.characters = characters
+    sax.pointee.ignorableWhitespace = characters
   }
 }
 
@@ -127,7 +151,11 @@ private final class ParseState {
   let file: String?
   let allowDoctype: Bool
   var diagnostics: [TaxonomyDiagnostic] = []
+  /// Bytes of character data since the last start or end tag.
+  var textLength = 0
   static let maximumDiagnostics = 20
+  /// libxml2's own limit without `XML_PARSE_HUGE` (`XML_MAX_TEXT_LENGTH`).
+  static let maximumTextLength = 10_000_000
 
   init(file: String?, allowDoctype: Bool) {
     self.file = file
