@@ -55,7 +55,7 @@ package final class SafeXMLDocument {
     arbor_xml_silence_generic_errors()
     defer { arbor_xml_restore_generic_errors() }
 
-    let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue)
+    let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
     let parsed = bytes.withUnsafeBufferPointer { buffer in
       buffer.baseAddress.flatMap { base in
         base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
