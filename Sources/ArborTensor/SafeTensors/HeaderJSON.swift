@@ -1,7 +1,7 @@
 /// A JSON value as found in a safetensors header; numbers keep their literal text so that
 /// callers can decide how to interpret them (integers are checked for overflow there).
-enum HeaderJSON {
-  case object([(key: String, value: HeaderJSON)])
+indirect enum HeaderJSON {
+  case object([HeaderJSONMember])
   case array([HeaderJSON])
   case string(String)
   case number(String)
@@ -19,6 +19,12 @@ enum HeaderJSON {
     case .null: "null"
     }
   }
+}
+
+/// One key and value of a JSON object, in file order.
+struct HeaderJSONMember {
+  let key: String
+  let value: HeaderJSON
 }
 
 /// A failure to parse the header, with the byte offset inside the header where it happened.
@@ -99,7 +105,7 @@ struct HeaderJSONParser {
 
   private mutating func parseObject(depth: Int) throws(HeaderJSONError) -> HeaderJSON {
     position += 1  // {
-    var members: [(key: String, value: HeaderJSON)] = []
+    var members: [HeaderJSONMember] = []
     var seen = Set<String>()
     skipWhitespace()
     if current == UInt8(ascii: "}") {
@@ -117,7 +123,7 @@ struct HeaderJSONParser {
       skipWhitespace()
       try expect(UInt8(ascii: ":"), "':' after an object key")
       skipWhitespace()
-      members.append((key, try parseValue(depth: depth + 1)))
+      members.append(HeaderJSONMember(key: key, value: try parseValue(depth: depth + 1)))
       skipWhitespace()
       if current == UInt8(ascii: ",") {
         position += 1

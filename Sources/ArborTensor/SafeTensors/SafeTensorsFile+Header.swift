@@ -25,7 +25,8 @@ extension SafeTensorsFile {
     var dtypeValue: HeaderJSON?
     var shapeValue: HeaderJSON?
     var offsetsValue: HeaderJSON?
-    for (key, field) in fields {
+    for member in fields {
+      let (key, field) = (member.key, member.value)
       switch key {
       case "dtype": dtypeValue = field
       case "shape": shapeValue = field
@@ -97,7 +98,8 @@ extension SafeTensorsFile {
       throw fail("'__metadata__' must be an object of strings, found \(value.kindName)")
     }
     var metadata: [String: String] = [:]
-    for (key, member) in members {
+    for entry in members {
+      let (key, member) = (entry.key, entry.value)
       guard case .string(let text) = member else {
         throw fail("'__metadata__' value for '\(key)' must be a string, found \(member.kindName)")
       }

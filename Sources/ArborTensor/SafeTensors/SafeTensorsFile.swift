@@ -115,7 +115,8 @@ public struct SafeTensorsFile: Sendable {
     var metadata: [String: String] = [:]
     var ranges: [(range: Range<Int>, name: String)] = []
     ranges.reserveCapacity(members.count)
-    for (name, value) in members {
+    for member in members {
+      let (name, value) = (member.key, member.value)
       if name == "__metadata__" {
         metadata = try Self.parseMetadata(value, fail: fail)
         continue
