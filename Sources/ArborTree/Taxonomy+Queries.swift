@@ -189,3 +189,34 @@ public struct LowestCommonAncestorFinder {
     return best
   }
 }
+
+extension Taxonomy {
+  /// All nodes ordered so that every node comes after its parents, otherwise in index order.
+  ///
+  /// A taxonomy whose index order is already topological gets the identity order,
+  /// which keeps writers of order-implicit formats (TSV, `.taxo`) stable across round trips.
+  public var topologicalOrder: [Int] {
+    var emitted = [Bool](repeating: false, count: count)
+    var order: [Int] = []
+    order.reserveCapacity(count)
+    var stack: [(node: Int, next: Int)] = []
+    for start in indices where !emitted[start] {
+      stack.append((start, 0))
+      while let top = stack.last {
+        let ups = parents(of: top.node)
+        if top.next < ups.count {
+          stack[stack.count - 1].next += 1
+          let parent = ups[top.next]
+          if !emitted[parent] { stack.append((parent, 0)) }
+        } else {
+          stack.removeLast()
+          if !emitted[top.node] {
+            emitted[top.node] = true
+            order.append(top.node)
+          }
+        }
+      }
+    }
+    return order
+  }
+}

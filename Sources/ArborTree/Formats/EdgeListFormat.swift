@@ -2,8 +2,9 @@
 ///
 /// Blank lines and lines starting with `#` are skipped; a line with a single
 /// field declares a node without a parent. Nodes take the order in which they
-/// first appear. The writer emits every node without parents as a single-field
-/// line, then every edge in child order, so reading it back gives the same taxonomy.
+/// first appear. The writer visits nodes parents-first (``Taxonomy/topologicalOrder``)
+/// and emits a parentless node as a single-field line and every other node's edges,
+/// so each node first appears at its own lines and reading back keeps the order.
 enum EdgeListFormat {
   static func read(_ bytes: [UInt8], file: String?, labels: ([UInt8], String)?) throws(TaxonomyError) -> Taxonomy {
     var labelByID: [String: String] = [:]
@@ -81,11 +82,10 @@ enum EdgeListFormat {
 
   static func write(_ taxonomy: Taxonomy) -> String {
     var out = ""
-    for node in taxonomy.indices where taxonomy.parents(of: node).isEmpty {
-      out += taxonomy.id(node) + "\n"
-    }
-    for node in taxonomy.indices {
-      for parent in taxonomy.parents(of: node) {
+    for node in taxonomy.topologicalOrder {
+      let parents = taxonomy.parents(of: node)
+      if parents.isEmpty { out += taxonomy.id(node) + "\n" }
+      for parent in parents {
         out += taxonomy.id(parent) + "\t" + taxonomy.id(node) + "\n"
       }
     }
@@ -122,7 +122,7 @@ enum TExEvalFormat {
   static func write(_ taxonomy: Taxonomy) -> String {
     var out = ""
     var counter = 0
-    for node in taxonomy.indices {
+    for node in taxonomy.topologicalOrder {
       for parent in taxonomy.parents(of: node) {
         counter += 1
         out += "\(counter)\t" + taxonomy.id(node) + "\t" + taxonomy.id(parent) + "\n"
