@@ -10,47 +10,24 @@ struct HostileInputCLITests {
     return url.path
   }()
 
-  /// The `arbor` executable beside the test bundle, else in `.build/debug`.
-  static func arborExecutable() -> String? {
-    let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    let candidates = [
-      bundleDirectory + "/arbor", bundleDirectory + "/../arbor", repositoryRoot + "/.build/debug/arbor",
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-  }
-
   static let hostileFixtures = [
     "xml/hostile/xxe.xml", "xml/hostile/billion-laughs.xml", "xml/hostile/truncated.xml",
     "xml/hostile/invalid-utf8.xml", "xml/hostile/schema-invalid.xml", "xml/hostile/unknown-parent.xml",
     "skos/hostile/xxe.rdf", "skos/hostile/billion-laughs.rdf",
   ]
 
-  /// Runs the CLI and returns its exit status and standard error.
-  private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, stderr)
-  }
-
   @Test("convert fails cleanly on each hostile fixture", arguments: hostileFixtures)
   func convertRefuses(_ fixture: String) throws {
-    let arbor = try #require(Self.arborExecutable(), "build the arbor product first (swift build)")
-    let directory = NSTemporaryDirectory() + "arbor-cli-hostile-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    #expect(
+      FileManager.default.isExecutableFile(atPath: arborExecutable().path), "build the arbor product first")
+    let directory = try makeTemporaryDirectory().path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let input = directory + "/" + URL(fileURLWithPath: fixture).lastPathComponent
     try FileManager.default.copyItem(
       atPath: Self.repositoryRoot + "/Tests/ArborTreeTests/Fixtures/" + fixture, toPath: input)
     let output = directory + "/OUT.json"
     let start = ContinuousClock.now
-    let result = try run(arbor, ["taxonomy", "convert", input, output])
+    let result = try runArbor(["taxonomy", "convert", input, output])
     let elapsed = ContinuousClock.now - start
     #expect(result.status != 0)
     #expect(result.stderr.contains("arbor: " + input + ":"), "\(result.stderr)")
@@ -62,9 +39,7 @@ struct HostileInputCLITests {
 
   @Test("convert turns 100 MB of junk into an error without output")
   func convertRefusesJunk() throws {
-    let arbor = try #require(Self.arborExecutable(), "build the arbor product first (swift build)")
-    let directory = NSTemporaryDirectory() + "arbor-cli-junk-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory().path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let input = directory + "/junk.xml"
     var bytes = [UInt8](repeating: 0, count: 100 << 20)
@@ -80,7 +55,7 @@ struct HostileInputCLITests {
     }
     try Data(bytes).write(to: URL(fileURLWithPath: input))
     let output = directory + "/OUT.json"
-    let result = try run(arbor, ["taxonomy", "convert", input, output])
+    let result = try runArbor(["taxonomy", "convert", input, output])
     #expect(result.status != 0)
     #expect(result.stderr.contains("arbor: " + input), "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: output))

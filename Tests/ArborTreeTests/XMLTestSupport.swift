@@ -17,13 +17,13 @@ enum XMLTestSupport {
     repositoryRoot + "/Tests/ArborTreeTests/Fixtures/" + relativePath
   }
 
-  /// The WordNet noun database, when installed.
-  static let wordNetPath = "/usr/share/wordnet/data.noun"
+  /// Where the WordNet noun database is looked for (`$WNSEARCHDIR/data.noun` or Debian's path).
+  static let wordNetPath = wordNetNounsPath ?? "/usr/share/wordnet/data.noun"
 
   /// WordNet nouns, loaded once per test process; `nil` when the file is absent.
   static let wordNet: Taxonomy? = {
-    guard FileManager.default.fileExists(atPath: wordNetPath) else { return nil }
-    return try? Taxonomy.read(from: wordNetPath)
+    guard let path = wordNetNounsPath else { return nil }
+    return try? Taxonomy.read(from: path)
   }()
 
   /// A fresh temporary directory; the caller removes it.
