@@ -7,7 +7,8 @@ every parent exists. Arbor's side is `arbor taxonomy validate wordnet.xml` (read
 which also checks for cycles and computes depths. Prints the best of N wall-clock times for each and
 their ratio.
 
-Usage: python3 scripts/bench/xml_read.py [--runs 3]
+Usage: python3 scripts/bench/xml_read.py [--runs 3] [--record]
+(--record writes the result into docs/benchmarks.md through scripts/bench/record.py)
 (creates a virtual environment with lxml on first use; builds arbor in release mode if needed)
 """
 import argparse
@@ -79,6 +80,7 @@ def best_of(runs, work):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--record", action="store_true", help="write the result into docs/benchmarks.md")
     args = parser.parse_args()
     wordnet = "/usr/share/wordnet/data.noun"
     if not os.path.exists(wordnet):
@@ -101,7 +103,23 @@ def main():
     print(f"WordNet nouns as Arbor XML: {size:.1f} MB, {count} nodes")
     print(f"  arbor (release), read + validate + build: {arbor_seconds:.3f} s  ({arbor_output})")
     print(f"  python {sys.version.split()[0]} + lxml, parse + validate + table: {python_seconds:.3f} s")
-    print(f"  ratio python/arbor: {python_seconds / arbor_seconds:.2f}x (above 1: arbor is faster)")
+    ratio = python_seconds / arbor_seconds
+    print(f"  ratio python/arbor: {ratio:.2f}x (above 1: arbor is faster)")
+    if args.record:
+        import lxml.etree
+
+        text = (
+            f"WordNet 3.0 nouns written as Arbor XML ({size:.1f} MB, {count:,} nodes), read and validated against "
+            f"Schemas/taxonomy.xsd, best of {args.runs} runs each. Arbor (release, `arbor taxonomy validate`, "
+            f"whole process: read, XSD validation, build with cycle check and depths) {arbor_seconds:.3f} s; "
+            f"Python {sys.version.split()[0]} + lxml {lxml.etree.__version__} (in-process: parse, XSD validation, "
+            f"node table with parent check) {python_seconds:.3f} s: **{ratio:.2f}x**. Goal: a couple of seconds "
+            f"at most for Arbor."
+        )
+        subprocess.check_call([
+            sys.executable, os.path.join(ROOT, "scripts", "bench", "record.py"), "xml-read",
+            "python3 scripts/bench/xml_read.py --record", text,
+        ])
 
 
 if __name__ == "__main__":
