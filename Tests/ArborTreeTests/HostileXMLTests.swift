@@ -73,6 +73,30 @@ struct HostileXMLTests {
     }
   }
 
+  @Test("schema-location hints and external DTDs are never loaded (loading /etc/passwd would fail the parse)")
+  func hintsAreNotFollowed() throws {
+    let xml = """
+      <?xml version="1.0"?>
+      <taxonomy xmlns="https://arbor.dev/ns/taxonomy/1" version="1"
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+        xsi:schemaLocation="https://arbor.dev/ns/taxonomy/1 file:///etc/passwd">
+        <node id="a"><label>A</label></node>
+      </taxonomy>
+      """
+    let taxonomy = try Taxonomy.parse(Array(xml.utf8), format: .xml, file: "hint.xml")
+    #expect(taxonomy.count == 1 && taxonomy.label(0) == "A")
+    let rdf = """
+      <?xml version="1.0"?>
+      <!DOCTYPE rdf:RDF SYSTEM "file:///etc/passwd">
+      <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+               xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+        <skos:Concept rdf:about="a"><skos:prefLabel>A</skos:prefLabel></skos:Concept>
+      </rdf:RDF>
+      """
+    let skos = try Taxonomy.parse(Array(rdf.utf8), format: .skos, file: "dtd.rdf")
+    #expect(skos.count == 1 && skos.label(0) == "A")
+  }
+
   @Test("the SKOS reader reports structural problems with their lines")
   func skosProblems() throws {
     let path = Support.fixture("skos/hostile/problems.rdf")
