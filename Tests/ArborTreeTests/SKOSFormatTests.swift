@@ -149,3 +149,59 @@ struct SKOSFormatTests {
     #expect(try back.serialized(as: .json) == wordNet.serialized(as: .json))
   }
 }
+
+@Suite("RDF/XML details")
+struct RDFXMLDetailTests {
+  @Test("xml:base resolution gives RFC 3986 § 5.4's published results")
+  func referenceResolution() {
+    let base = "http://a/b/c/d;p?q"
+    // RFC 3986 § 5.4.1 (normal examples) and a few of § 5.4.2 (abnormal examples).
+    let examples: [(String, String)] = [
+      ("g:h", "g:h"), ("g", "http://a/b/c/g"), ("./g", "http://a/b/c/g"), ("g/", "http://a/b/c/g/"),
+      ("/g", "http://a/g"), ("//g", "http://g"), ("?y", "http://a/b/c/d;p?y"), ("g?y", "http://a/b/c/g?y"),
+      ("#s", "http://a/b/c/d;p?q#s"), ("g#s", "http://a/b/c/g#s"), ("g?y#s", "http://a/b/c/g?y#s"),
+      (";x", "http://a/b/c/;x"), ("g;x", "http://a/b/c/g;x"), ("g;x?y#s", "http://a/b/c/g;x?y#s"),
+      ("", "http://a/b/c/d;p?q"), (".", "http://a/b/c/"), ("./", "http://a/b/c/"), ("..", "http://a/b/"),
+      ("../", "http://a/b/"), ("../g", "http://a/b/g"), ("../..", "http://a/"), ("../../", "http://a/"),
+      ("../../g", "http://a/g"), ("../../../g", "http://a/g"), ("/./g", "http://a/g"),
+      ("/../g", "http://a/g"),
+      ("g.", "http://a/b/c/g."), (".g", "http://a/b/c/.g"), ("./../g", "http://a/b/g"),
+      ("g/../h", "http://a/b/c/h"),
+    ]
+    for (reference, expected) in examples {
+      #expect(SKOSDescriptions.resolve(reference, against: base) == expected, "\(reference)")
+    }
+    #expect(SKOSDescriptions.resolve("x", against: nil) == "x")
+    #expect(
+      SKOSDescriptions.resolve("#frag", against: "http://example.org/doc#old")
+        == "http://example.org/doc#frag")
+  }
+
+  @Test("rdf:type and labels as attributes, rdf:nodeID ids, inherited xml:lang and parseType forms")
+  func attributeForms() throws {
+    let rdf = """
+      <?xml version="1.0"?>
+      <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+               xmlns:skos="http://www.w3.org/2004/02/skos/core#" xml:lang="de">
+        <rdf:Description rdf:about="a" rdf:type="http://www.w3.org/2004/02/skos/core#Concept"
+                         skos:prefLabel="Tier">
+          <skos:prefLabel xml:lang="en">animal</skos:prefLabel>
+          <skos:note rdf:parseType="Resource"><skos:prefLabel>ignored</skos:prefLabel></skos:note>
+        </rdf:Description>
+        <skos:Concept rdf:nodeID="b1">
+          <skos:prefLabel>Hund</skos:prefLabel>
+          <skos:definition rdf:parseType="Literal">ein <b>treues</b> Tier</skos:definition>
+          <skos:broader rdf:resource="a"/>
+        </skos:Concept>
+      </rdf:RDF>
+      """
+    let english = try Taxonomy.parse(Array(rdf.utf8), format: .skos, file: "forms.rdf")
+    #expect(english.count == 2 && !english.hasSyntheticRoot)
+    #expect(english.label(english.root) == "animal")
+    let dog = try #require(english.index(of: "_:b1"))
+    #expect(english.label(dog) == "Hund" && english.definition(dog) == "ein treues Tier")
+    #expect(english.parents(of: dog).map { english.id($0) } == ["a"])
+    let german = try Taxonomy.parse(Array(rdf.utf8), format: .skos, options: .init(language: "de"))
+    #expect(german.label(german.root) == "Tier")
+  }
+}

@@ -1,6 +1,6 @@
 /// SKOS concept schemes in RDF/XML, read through libxml2.
 ///
-/// Every `skos:Concept` becomes a node whose id is its IRI (`rdf:about` as written, resolved
+/// Every `skos:Concept` becomes a node whose id is its IRI (`rdf:about` as written, or resolved
 /// against `xml:base` when one is set). Labels and definitions take the preferred language,
 /// then a matching language range, then untagged text, then the first language found.
 /// `skos:broader` and `skos:narrower` give edges in either direction, deduplicated. When several

@@ -328,24 +328,78 @@ struct SKOSDescriptions {
     return scope
   }
 
-  /// Resolves a reference against `xml:base`, minimally: absolute IRIs and a missing base leave it as it is;
-  /// `#fragment`, `/path` and relative paths are joined to the base as RFC 3986 § 5.2 does for simple cases.
+  /// Resolves a reference against `xml:base` as RFC 3986 § 5.2 does; without a base, or for an absolute
+  /// reference, the reference is kept as written.
   static func resolve(_ reference: String, against base: String?) -> String {
-    guard let base, !hasScheme(reference) else { return reference }
-    let withoutFragment = base.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-    if reference.isEmpty { return String(withoutFragment) }
-    if reference.hasPrefix("#") { return withoutFragment + reference }
-    if reference.hasPrefix("/") {
-      if let schemeEnd = withoutFragment.range(of: "://") {
-        let authorityEnd =
-          withoutFragment[schemeEnd.upperBound...].firstIndex(of: "/") ?? withoutFragment.endIndex
-        return withoutFragment[..<authorityEnd] + reference
-      }
-      return reference
+    guard let base, !hasScheme(reference), let colon = base.firstIndex(of: ":") else { return reference }
+    // The base's components (§ 3): scheme ":" ["//" authority] path ["?" query] ["#" fragment].
+    let scheme = base[..<colon]
+    var rest = base[base.index(after: colon)...]
+    if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+    var authority: Substring?
+    if rest.hasPrefix("//") {
+      let start = rest.index(rest.startIndex, offsetBy: 2)
+      let end = rest[start...].firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+      authority = rest[start..<end]
+      rest = rest[end...]
     }
-    let path = withoutFragment.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
-    guard let slash = path.lastIndex(of: "/") else { return reference }
-    return path[...slash] + reference
+    let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+    let basePath = rest[..<queryStart]
+    let baseQuery = rest[queryStart...]
+    let prefix = String(scheme) + ":" + (authority.map { "//" + $0 } ?? "")
+
+    if reference.hasPrefix("//") { return String(scheme) + ":" + reference }
+    if reference.isEmpty { return prefix + basePath + baseQuery }
+    if reference.hasPrefix("#") { return prefix + basePath + baseQuery + reference }
+    if reference.hasPrefix("?") { return prefix + basePath + reference }
+    let pathEnd = reference.firstIndex { $0 == "?" || $0 == "#" } ?? reference.endIndex
+    let referencePath = reference[..<pathEnd]
+    let suffix = reference[pathEnd...]
+    if referencePath.hasPrefix("/") { return prefix + removingDotSegments(referencePath) + suffix }
+    // Merge (§ 5.2.3): the base path up to its last slash, then the reference's path.
+    let merged: String
+    if authority != nil && basePath.isEmpty {
+      merged = "/" + referencePath
+    } else if let slash = basePath.lastIndex(of: "/") {
+      merged = String(basePath[...slash] + referencePath)
+    } else {
+      merged = String(referencePath)
+    }
+    return prefix + removingDotSegments(Substring(merged)) + suffix
+  }
+
+  /// RFC 3986 § 5.2.4: removes `.` and `..` segments from a path.
+  static func removingDotSegments(_ path: Substring) -> String {
+    var input = path
+    var output = ""
+    func dropLastSegment() {
+      if let slash = output.lastIndex(of: "/") { output.removeSubrange(slash...) } else { output = "" }
+    }
+    while !input.isEmpty {
+      if input.hasPrefix("../") {
+        input = input.dropFirst(3)
+      } else if input.hasPrefix("./") {
+        input = input.dropFirst(2)
+      } else if input.hasPrefix("/./") {
+        input = input.dropFirst(2)
+      } else if input == "/." {
+        input = "/"
+      } else if input.hasPrefix("/../") {
+        input = input.dropFirst(3)
+        dropLastSegment()
+      } else if input == "/.." {
+        input = "/"
+        dropLastSegment()
+      } else if input == "." || input == ".." {
+        input = ""
+      } else {
+        let start = input.hasPrefix("/") ? input.index(after: input.startIndex) : input.startIndex
+        let end = input[start...].firstIndex(of: "/") ?? input.endIndex
+        output += input[..<end]
+        input = input[end...]
+      }
+    }
+    return output
   }
 
   /// Whether a reference starts with `scheme:` (RFC 3986 § 3.1).
