@@ -1,5 +1,6 @@
-@testable import ArborTensor
 import Testing
+
+@testable import ArborTensor
 
 /// Finite-difference gradient checks for every differentiable operation.
 @Suite struct GradientTests {
@@ -54,7 +55,9 @@ import Testing
       let total = targets[(row * 5)..<(row * 5 + 5)].reduce(0, +)
       for column in 0..<5 { targets[row * 5 + column] /= total }
     }
-    checkGradients([logits]) { _, v in v[0].crossEntropy(targetProbabilities: Tensor(shape: [4, 5], storage: targets)) }
+    checkGradients([logits]) { _, v in
+      v[0].crossEntropy(targetProbabilities: Tensor(shape: [4, 5], storage: targets))
+    }
   }
 
   @Test func binaryCrossEntropyWithLogits() {

@@ -38,6 +38,20 @@ import Testing
     }
   }
 
+  @Test func emptyDimensionsInMatrixProducts() {
+    #expect(Tensor(zeros: [2, 0]).matmul(Tensor(zeros: [0, 3])) == Tensor(zeros: [2, 3]))
+    // Output [2, 0]: the gradient of the left operand comes from an empty inner dimension and must
+    // be all zeros even though its buffer starts uninitialized.
+    let tape = Tape()
+    let a = tape.constant(randomTensor([2, 3], seed: 1), needsGradient: true)
+    let b = tape.constant(Tensor(zeros: [3, 0]), needsGradient: true)
+    let product = a.matmul(b)
+    #expect(product.shape == [2, 0])
+    tape.backward(product, seed: Tensor(zeros: [2, 0]))
+    #expect(tape.gradient(of: a) == Tensor(zeros: [2, 3]))
+    #expect(tape.gradient(of: b) == Tensor(zeros: [3, 0]))
+  }
+
   @Test func geluMatchesErfClosedFormInDouble() {
     let xs: [Float] = [-6, -3, -1.5, -0.5, -1e-3, 0, 0.25, 1, 2.5, 5]
     let y = forward(Tensor(shape: [xs.count], storage: xs)) { $0.gelu() }
@@ -66,7 +80,9 @@ import Testing
     let y = forward(Tensor(shape: [1, 3], storage: [1, 2, 3])) { $0.softmax() }
     for (value, reference) in zip(y.storage, expected) { #expect(abs(value - reference) < 1e-6) }
     let logY = forward(Tensor(shape: [1, 3], storage: [1, 2, 3])) { $0.logSoftmax() }
-    for (value, reference) in zip(logY.storage, expected) { #expect(abs(value - Float(log(Double(reference)))) < 1e-5) }
+    for (value, reference) in zip(logY.storage, expected) {
+      #expect(abs(value - Float(log(Double(reference)))) < 1e-5)
+    }
     // Along axis 0 of a 2 × 2 matrix, each column is normalised; shifting by 1000 must not overflow.
     let columns = forward(Tensor(rows: [[1000, 0], [1001, 0]])) { $0.softmax(axis: 0) }
     let a = Float(1 / (1 + M_E))
@@ -78,7 +94,9 @@ import Testing
     // −log softmax([1, 2, 3])[2] = log(e + e² + e³) − 3.
     let ce = forward(Tensor(rows: [[1, 2, 3]])) { $0.crossEntropy(targets: [2]) }
     #expect(abs(ce.scalar - 0.407_605_96) < 1e-6)
-    let ignored = forward(Tensor(rows: [[1, 2, 3], [5, 0, 0]])) { $0.crossEntropy(targets: [2, -1], ignoredTarget: -1) }
+    let ignored = forward(Tensor(rows: [[1, 2, 3], [5, 0, 0]])) {
+      $0.crossEntropy(targets: [2, -1], ignoredTarget: -1)
+    }
     #expect(abs(ignored.scalar - 0.407_605_96) < 1e-6)
     let soft = forward(Tensor(rows: [[1, 2, 3]])) {
       $0.crossEntropy(targetProbabilities: Tensor(rows: [[0, 0.5, 0.5]]))
@@ -107,7 +125,8 @@ import Testing
     let a = tape.constant(Tensor(rows: [[1, 0], [3, 4], [0, 0]]))
     let b = tape.constant(Tensor(rows: [[1, 1], [-3, -4], [1, 2]]))
     let cosine = a.cosineSimilarity(b).value.storage
-    #expect(abs(cosine[0] - Float(1 / 2.0.squareRoot())) < 1e-6 && abs(cosine[1] + 1) < 1e-6 && cosine[2] == 0)
+    #expect(
+      abs(cosine[0] - Float(1 / 2.0.squareRoot())) < 1e-6 && abs(cosine[1] + 1) < 1e-6 && cosine[2] == 0)
 
     let table = tape.constant(Tensor(rows: [[1, 10], [2, 20], [3, 30]]))
     let mean = table.embeddingBag([0, 2, 1, 1, 1], offsets: [0, 2, 2], reduction: .mean).value

@@ -106,7 +106,8 @@ import Testing
       lastLoss = loss.value.scalar
     }
     let tape = Tape(training: false)
-    let hidden = (tape.constant(inputs).matmul(tape.parameter(w1, in: store)) + tape.parameter(b1, in: store)).gelu()
+    let hidden = (tape.constant(inputs).matmul(tape.parameter(w1, in: store)) + tape.parameter(b1, in: store))
+      .gelu()
     let logits = hidden.matmul(tape.parameter(w2, in: store)) + tape.parameter(b2, in: store)
     _ = lastLoss
     return (store, logits.crossEntropy(targets: labels).value.scalar)

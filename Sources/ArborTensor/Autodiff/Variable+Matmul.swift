@@ -2,7 +2,8 @@ extension Variable {
   /// The matrix product op(self) · op(other) through `cblas_sgemm`, where op transposes when asked.
   ///
   /// Backward (C = A·B): ∂A = ∂C·Bᵀ and ∂B = Aᵀ·∂C, each one more `sgemm` accumulating in place.
-  public func matmul(_ other: Variable, transposeSelf: Bool = false, transposeOther: Bool = false) -> Variable {
+  public func matmul(_ other: Variable, transposeSelf: Bool = false, transposeOther: Bool = false) -> Variable
+  {
     let left = index
     let right = other.index
     let output = value.matmul(other.value, transposeSelf: transposeSelf, transposeOther: transposeOther)
@@ -14,36 +15,39 @@ extension Variable {
       let b = tape.values[right]
       upstream.withUnsafeBufferPointer { g in
         // A is stored as [m, k] (or [k, m] when transposed); likewise B as [k, n] (or [n, k]).
-        tape.accumulate(left) { gradient in
+        func leftGradient(_ gradient: UnsafeMutableBufferPointer<Float>, beta: Float) {
           b.storage.withUnsafeBufferPointer { bb in
             if transposeSelf {  // ∂A (k×m) = op(B)·∂Cᵀ
               gemm(
                 transposeA: transposeOther, transposeB: true, m: k, n: m, k: n, alpha: 1,
                 a: bb.baseAddress!, lda: b.shape[1], b: g.baseAddress!, ldb: n,
-                beta: 1, c: gradient.baseAddress!, ldc: m)
+                beta: beta, c: gradient.baseAddress!, ldc: m)
             } else {  // ∂A (m×k) = ∂C·op(B)ᵀ
               gemm(
                 transposeA: false, transposeB: !transposeOther, m: m, n: k, k: n, alpha: 1,
                 a: g.baseAddress!, lda: n, b: bb.baseAddress!, ldb: b.shape[1],
-                beta: 1, c: gradient.baseAddress!, ldc: k)
+                beta: beta, c: gradient.baseAddress!, ldc: k)
             }
           }
         }
-        tape.accumulate(right) { gradient in
+        func rightGradient(_ gradient: UnsafeMutableBufferPointer<Float>, beta: Float) {
           a.storage.withUnsafeBufferPointer { aa in
             if transposeOther {  // ∂B (n×k) = ∂Cᵀ·op(A)
               gemm(
                 transposeA: true, transposeB: transposeSelf, m: n, n: k, k: m, alpha: 1,
                 a: g.baseAddress!, lda: n, b: aa.baseAddress!, ldb: a.shape[1],
-                beta: 1, c: gradient.baseAddress!, ldc: k)
+                beta: beta, c: gradient.baseAddress!, ldc: k)
             } else {  // ∂B (k×n) = op(A)ᵀ·∂C
               gemm(
                 transposeA: !transposeSelf, transposeB: false, m: k, n: n, k: m, alpha: 1,
                 a: aa.baseAddress!, lda: a.shape[1], b: g.baseAddress!, ldb: n,
-                beta: 1, c: gradient.baseAddress!, ldc: n)
+                beta: beta, c: gradient.baseAddress!, ldc: n)
             }
           }
         }
+        tape.accumulate(left, initialize: { leftGradient($0, beta: 0) }, add: { leftGradient($0, beta: 1) })
+        tape.accumulate(
+          right, initialize: { rightGradient($0, beta: 0) }, add: { rightGradient($0, beta: 1) })
       }
     }
   }

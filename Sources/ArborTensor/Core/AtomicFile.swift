@@ -53,7 +53,8 @@ enum AtomicFile {
   static func read(_ path: String, limit: Int) throws(SafeTensorsError) -> [UInt8] {
     let mapping = try MappedFile(path: path)
     guard mapping.count <= limit else {
-      throw SafeTensorsError(path: path, message: "file is \(mapping.count) bytes, more than the \(limit) allowed")
+      throw SafeTensorsError(
+        path: path, message: "file is \(mapping.count) bytes, more than the \(limit) allowed")
     }
     return Array(mapping.bytes)
   }
