@@ -124,3 +124,59 @@ import Testing
     #expect(loss < 0.1, "XOR loss after training: \(loss)")
   }
 }
+
+/// End-to-end check of forward, backward, clipping, schedule and AdamW against an independent
+/// float64 numpy implementation (Fixtures/make_training_reference.py).
+@Suite struct TrainingReferenceTests {
+  @Test func twentyStepsMatchNumpyReference() throws {
+    let file = try SafeTensorsFile(path: fixturePath("training_init.safetensors"))
+    let data = try Data(contentsOf: URL(fileURLWithPath: fixturePath("training_reference.json")))
+    let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let steps = try #require(reference["steps"] as? Int)
+    let warmup = try #require(reference["warmup"] as? Int)
+    let learningRate = try #require(reference["learning_rate"] as? Double)
+    let weightDecay = try #require(reference["weight_decay"] as? Double)
+    let clip = try #require(reference["clip"] as? Double)
+    let losses = try #require(reference["losses"] as? [Double])
+    let norms = try #require(reference["gradient_norms"] as? [Double])
+    let final = try #require(reference["final"] as? [String: [Double]])
+
+    let x = try file.tensor("x")
+    let labels = try file.floats("labels").map { Int($0) }
+    var store = ParameterStore()
+    let w1 = store.add("w1", try file.tensor("w1"))
+    let b1 = store.add("b1", try file.tensor("b1"), weightDecay: false)
+    let gamma = store.add("gamma", try file.tensor("gamma"), weightDecay: false)
+    let beta = store.add("beta", try file.tensor("beta"), weightDecay: false)
+    let w2 = store.add("w2", try file.tensor("w2"))
+    let b2 = store.add("b2", try file.tensor("b2"), weightDecay: false)
+    var optimizer = AdamW(
+      learningRate: Float(learningRate), weightDecay: Float(weightDecay),
+      schedule: .linearWarmupDecay(warmupSteps: warmup, totalSteps: steps))
+    var clipped = 0
+    for step in 0..<steps {
+      let tape = Tape()
+      let h = tape.constant(x).matmul(tape.parameter(w1, in: store)) + tape.parameter(b1, in: store)
+      let a = h.layerNorm(
+        gain: tape.parameter(gamma, in: store), bias: tape.parameter(beta, in: store), epsilon: 1e-5
+      )
+      .gelu()
+      let loss = (a.matmul(tape.parameter(w2, in: store)) + tape.parameter(b2, in: store))
+        .crossEntropy(targets: labels)
+      tape.backward(loss)
+      var gradients = tape.gradients(for: store)
+      let norm = gradients.clipByGlobalNorm(Float(clip))
+      if Double(norm) > clip { clipped += 1 }
+      #expect(abs(Double(loss.value.scalar) - losses[step]) <= 1e-5 * losses[step], "loss at step \(step)")
+      #expect(abs(Double(norm) - norms[step]) <= 1e-4 * norms[step], "gradient norm at step \(step)")
+      optimizer.update(&store, with: gradients)
+    }
+    #expect(clipped > 0, "the reference run should exercise clipping")
+    for (name, values) in final {
+      let id = try #require(store.id(named: name))
+      for (value, expected) in zip(store[id].storage, values) {
+        #expect(abs(Double(value) - expected) <= 1e-5, "\(name)")
+      }
+    }
+  }
+}
