@@ -21,6 +21,9 @@ import Testing
     checkGradients([a, b]) { _, v in v[0] + v[1] }
     checkGradients([a, b]) { _, v in v[0] - v[1] }
     checkGradients([a, b]) { _, v in v[0] * v[1] }
+    // Keep divisors away from 0, where the quotient is not smooth.
+    let divisor = Tensor(shape: b.shape, storage: b.storage.map { $0 < 0 ? $0 - 0.5 : $0 + 0.5 })
+    checkGradients([a, divisor]) { _, v in v[0] / v[1] }
   }
 
   @Test func unaryFunctions() {
@@ -31,6 +34,12 @@ import Testing
     checkGradients([x]) { _, v in v[0].sigmoid() }
     checkGradients([x]) { _, v in v[0].scaled(by: -2.5) }
     checkGradients([x]) { _, v in v[0].reshaped([5, 3]) }
+    checkGradients([x]) { _, v in v[0].transposed() }
+    checkGradients([x]) { _, v in v[0].exp() }
+    checkGradients([x]) { _, v in v[0].squared() }
+    let positive = Tensor(shape: x.shape, storage: x.storage.map { abs($0) + 0.5 })
+    checkGradients([positive]) { _, v in v[0].log() }
+    checkGradients([positive]) { _, v in v[0].squareRoot() }
   }
 
   @Test(arguments: [0, 1, -1])

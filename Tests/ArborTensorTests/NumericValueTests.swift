@@ -152,6 +152,17 @@ import Testing
     let column = tape.constant(Tensor(rows: [[2], [3]]))
     #expect((x * column).value == Tensor(rows: [[2, 4, 6], [12, 15, 18]]))
     #expect((x - column).value == Tensor(rows: [[-1, 0, 1], [1, 2, 3]]))
+    #expect((x / column).value == Tensor(rows: [[0.5, 1, 1.5], [4 / 3, 5 / 3, 2]]))
+    #expect(x.transposed().value == Tensor(rows: [[1, 4], [2, 5], [3, 6]]))
+    #expect(x.squared().value == Tensor(rows: [[1, 4, 9], [16, 25, 36]]))
+    #expect(x.squared().squareRoot().value == x.value)
+    let logs = x.log().value.storage
+    let exps = x.exp().value.storage
+    for (index, element) in x.value.storage.enumerated() {
+      #expect(abs(Double(logs[index]) - Foundation.log(Double(element))) < 1e-6)
+      #expect(
+        abs(Double(exps[index]) - Foundation.exp(Double(element))) <= 1e-6 * Foundation.exp(Double(element)))
+    }
   }
 
   @Test func tapeDoesNotKeepItselfAlive() {

@@ -178,6 +178,30 @@ extension Variable {
     }
   }
 
+  /// The transpose of a matrix.
+  public func transposed() -> Variable {
+    precondition(shape.count == 2, "transposed: needs a matrix, got \(shape)")
+    let input = index
+    let (rows, columns) = (shape[0], shape[1])
+    var output = Tensor(zeros: [columns, rows])
+    output.storage.withUnsafeMutableBufferPointer { y in
+      value.storage.withUnsafeBufferPointer { x in
+        for row in 0..<rows {
+          for column in 0..<columns { y[column * rows + row] = x[row * columns + column] }
+        }
+      }
+    }
+    return tape.record(output, inputs: [self]) { tape, upstream in
+      tape.accumulate(input) { gradient in
+        upstream.withUnsafeBufferPointer { g in
+          for row in 0..<rows {
+            for column in 0..<columns { gradient[row * columns + column] += g[column * rows + row] }
+          }
+        }
+      }
+    }
+  }
+
   /// The elements at positions `range` along `axis`.
   public func slice(axis: Int, _ range: Range<Int>) -> Variable {
     let input = index

@@ -75,6 +75,26 @@ extension Variable {
     elementwise({ stableSigmoid($0) }, derivative: { _, y in y * (1 - y) })
   }
 
+  /// e^x; derivative e^x.
+  public func exp() -> Variable {
+    elementwise({ expFloat($0) }, derivative: { _, y in y })
+  }
+
+  /// The natural logarithm (inputs must be positive); derivative 1/x.
+  public func log() -> Variable {
+    elementwise({ logFloat($0) }, derivative: { x, _ in 1 / x })
+  }
+
+  /// The square root (inputs must be non-negative); derivative 1/(2√x).
+  public func squareRoot() -> Variable {
+    elementwise({ $0.squareRoot() }, derivative: { _, y in 0.5 / y })
+  }
+
+  /// x²; derivative 2x.
+  public func squared() -> Variable {
+    elementwise({ $0 * $0 }, derivative: { x, _ in 2 * x })
+  }
+
   /// Multiplies every element by a constant.
   public func scaled(by factor: Float) -> Variable {
     elementwise({ $0 * factor }, derivative: { _, _ in factor })
