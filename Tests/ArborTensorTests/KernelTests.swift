@@ -23,6 +23,27 @@ import Testing
     #expect(Kernels.exp(SIMD8(repeating: 1000))[0].isFinite)
   }
 
+  @Test func normalCDFMatchesErfcInDouble() {
+    var worstRelative = 0.0
+    var worstAbsolute = 0.0
+    var x: Float = -12
+    while x < 12 {
+      let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.000_91 })
+      let result = Kernels.normalCDF(lanes)
+      for lane in 0..<8 {
+        let reference = 0.5 * erfc(-Double(lanes[lane]) / 2.0.squareRoot())
+        let error = abs(Double(result[lane]) - reference)
+        worstAbsolute = max(worstAbsolute, error)
+        if lanes[lane] > -5 { worstRelative = max(worstRelative, error / reference) }
+      }
+      x += 0.0073
+    }
+    // In the lower tail the Float rounding of z² (about z²·2⁻²⁴) dominates: ~1e-6 at x = −5. The
+    // former ½(1 + erff(x/√2)) loses all relative accuracy there (1 + erf cancels).
+    #expect(worstRelative < 5e-6, "worst relative error \(worstRelative) for x > −5")
+    #expect(worstAbsolute < 2e-7, "worst absolute error \(worstAbsolute)")
+  }
+
   @Test(arguments: [0, 1, 7, 8, 9, 33, 1000])
   func reductionsMatchDoubleLoops(count: Int) {
     let a = randomTensor([count], seed: UInt64(count) + 1).storage

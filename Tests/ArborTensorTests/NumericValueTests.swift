@@ -57,7 +57,7 @@ import Testing
     let y = forward(Tensor(shape: [xs.count], storage: xs)) { $0.gelu() }
     for (x, value) in zip(xs, y.storage) {
       let reference = 0.5 * Double(x) * (1 + erf(Double(x) / 2.0.squareRoot()))
-      #expect(abs(Double(value) - reference) <= 1e-6 + 1e-6 * abs(reference), "gelu(\(x))")
+      #expect(abs(Double(value) - reference) <= 1e-12 + 5e-6 * abs(reference), "gelu(\(x))")
     }
   }
 

@@ -113,4 +113,31 @@ enum Kernels {
     let exponent = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
     return er * unsafeBitCast(exponent, to: SIMD8<Float>.self)
   }
+
+  /// The standard normal CDF Φ(x) = ½·erfc(−x/√2) for eight lanes.
+  ///
+  /// erfc(z) for z ≥ 0 uses the Chebyshev fit of Numerical Recipes (Press et al., 2nd ed., §6.2,
+  /// `erfcc`, fractional error below 1.2e-7): with t = 1/(1 + z/2),
+  /// erfc(z) ≈ t·exp(−z² − 1.26551223 + t·(1.00002368 + t·(0.37409196 + … + t·0.17087277))).
+  /// For x ≥ 0, Φ(x) = 1 − ½·erfc(x/√2); for x < 0, Φ(x) = ½·erfc(−x/√2).
+  @inline(__always)
+  static func normalCDF(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    var z = x * 0.707_106_781_186_547_5
+    z.replace(with: -z, where: z .< 0)
+    let t = 1 / (1 + 0.5 * z)
+    var p = SIMD8<Float>(repeating: 0.170_872_77)
+    p = p * t - 0.822_152_23
+    p = p * t + 1.488_515_87
+    p = p * t - 1.135_203_98
+    p = p * t + 0.278_868_07
+    p = p * t - 0.186_288_06
+    p = p * t + 0.096_784_18
+    p = p * t + 0.374_091_96
+    p = p * t + 1.000_023_68
+    p = p * t - 1.265_512_23
+    let half = 0.5 * t * exp(p - z * z)
+    var result = half
+    result.replace(with: 1 - half, where: x .>= 0)
+    return result
+  }
 }
