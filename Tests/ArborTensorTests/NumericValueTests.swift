@@ -53,12 +53,14 @@ import Testing
   }
 
   @Test func geluMatchesErfClosedFormInDouble() {
-    let xs: [Float] = [-6, -3, -1.5, -0.5, -1e-3, 0, 0.25, 1, 2.5, 5]
+    // Eleven values: one full group of eight lanes and a partial one.
+    let xs: [Float] = [-6, -3, -1.5, -0.5, -1e-3, 0, 0.25, 1, 2.5, 5, 9]
     let y = forward(Tensor(shape: [xs.count], storage: xs)) { $0.gelu() }
     for (x, value) in zip(xs, y.storage) {
       let reference = 0.5 * Double(x) * (1 + erf(Double(x) / 2.0.squareRoot()))
       #expect(abs(Double(value) - reference) <= 1e-12 + 5e-6 * abs(reference), "gelu(\(x))")
     }
+    #expect(forward(Tensor(zeros: [0])) { $0.gelu() }.count == 0)
   }
 
   @Test func activationsMatchClosedForms() {

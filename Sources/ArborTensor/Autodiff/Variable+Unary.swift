@@ -63,20 +63,30 @@ extension Variable {
     let result = [Float](unsafeUninitializedCapacity: count) { output, initialized in
       source.withUnsafeBufferPointer { x in
         slopes.withUnsafeMutableBufferPointer { slope in
-          var start = 0
-          while start < count {
-            let lanes = min(8, count - start)
-            var v = SIMD8<Float>()
-            for lane in 0..<lanes { v[lane] = x[start + lane] }
+          guard count > 0, let values = x.baseAddress, let target = output.baseAddress else { return }
+          @inline(__always) func compute(_ v: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
             let cdf = Kernels.normalCDF(v)
-            let y = v * cdf
-            for lane in 0..<lanes { output[start + lane] = y[lane] }
+            guard needsSlopes else { return (v * cdf, SIMD8()) }
+            let density = Kernels.exp(-0.5 * v * v) * 0.398_942_280_401_432_7
+            return (v * cdf, cdf + v * density)
+          }
+          var start = 0
+          while start + 8 <= count {
+            let (y, d) = compute(UnsafeRawPointer(values + start).loadUnaligned(as: SIMD8<Float>.self))
+            UnsafeMutableRawPointer(target + start).storeBytes(of: y, as: SIMD8<Float>.self)
             if needsSlopes {
-              let density = Kernels.exp(-0.5 * v * v) * 0.398_942_280_401_432_7
-              let d = cdf + v * density
-              for lane in 0..<lanes { slope[start + lane] = d[lane] }
+              UnsafeMutableRawPointer(slope.baseAddress! + start).storeBytes(of: d, as: SIMD8<Float>.self)
             }
             start += 8
+          }
+          if start < count {
+            var v = SIMD8<Float>()
+            for lane in 0..<(count - start) { v[lane] = values[start + lane] }
+            let (y, d) = compute(v)
+            for lane in 0..<(count - start) {
+              target[start + lane] = y[lane]
+              if needsSlopes { slope[start + lane] = d[lane] }
+            }
           }
         }
       }
