@@ -38,6 +38,14 @@ import Testing
     }
   }
 
+  @Test func blasThreadCountCanBeSet() {
+    let previous = blasThreads()
+    setBLASThreads(1)
+    #expect(blasThreads() == 1)
+    setBLASThreads(previous)
+    #expect(blasThreads() == previous)
+  }
+
   @Test func emptyDimensionsInMatrixProducts() {
     #expect(Tensor(zeros: [2, 0]).matmul(Tensor(zeros: [0, 3])) == Tensor(zeros: [2, 3]))
     // Output [2, 0]: the gradient of the left operand comes from an empty inner dimension and must
