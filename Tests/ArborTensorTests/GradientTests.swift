@@ -12,6 +12,14 @@ import Testing
     checkGradients([a, b]) { _, v in v[0].matmul(v[1], transposeSelf: ta, transposeOther: tb) }
   }
 
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func batchedMatmul(transposes: (Bool, Bool)) {
+    let (ta, tb) = transposes
+    let a = randomTensor(ta ? [2, 4, 3] : [2, 3, 4], seed: 31)
+    let b = randomTensor(tb ? [2, 5, 4] : [2, 4, 5], seed: 32)
+    checkGradients([a, b]) { _, v in v[0].batchedMatmul(v[1], transposeSelf: ta, transposeOther: tb) }
+  }
+
   @Test(arguments: [
     ([3, 4], [4]), ([3, 4], [3, 4]), ([3, 1], [1, 4]), ([2, 3, 4], [3, 1]), ([4], [2, 3, 4]), ([2, 3], []),
   ])

@@ -38,6 +38,32 @@ import Testing
     }
   }
 
+  @Test func batchedMatmulMatchesPerItemProducts() {
+    let a = randomTensor([3, 4, 2], seed: 41)
+    let b = randomTensor([3, 5, 2], seed: 42)
+    let tape = Tape()
+    let product = tape.constant(a).batchedMatmul(tape.constant(b), transposeOther: true).value
+    #expect(product.shape == [3, 4, 5])
+    for item in 0..<3 {
+      for i in 0..<4 {
+        for j in 0..<5 {
+          var sum = 0.0
+          for p in 0..<2 {
+            sum += Double(a.storage[item * 8 + i * 2 + p]) * Double(b.storage[item * 10 + j * 2 + p])
+          }
+          #expect(abs(Double(product.storage[item * 20 + i * 5 + j]) - sum) < 1e-5)
+        }
+      }
+    }
+    // An empty result still gives zero gradients to non-empty operands.
+    let x = tape.constant(randomTensor([2, 3, 4], seed: 43), needsGradient: true)
+    let y = tape.constant(Tensor(zeros: [2, 4, 0]), needsGradient: true)
+    let empty = x.batchedMatmul(y)
+    #expect(empty.shape == [2, 3, 0])
+    tape.backward(empty, seed: Tensor(zeros: [2, 3, 0]))
+    #expect(tape.gradient(of: x) == Tensor(zeros: [2, 3, 4]))
+  }
+
   @Test func blasThreadCountCanBeSet() {
     let previous = blasThreads()
     setBLASThreads(1)

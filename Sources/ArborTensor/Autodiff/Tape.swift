@@ -109,6 +109,12 @@ public final class Tape {
     }
   }
 
+  /// Makes sure node `index` has a gradient (zeros if it had none), for operations whose output is
+  /// empty but whose inputs are not.
+  func accumulateZeros(_ index: Int) {
+    accumulate(index) { _ in }
+  }
+
   /// Computes the gradients of `output` with respect to every node it depends on. `seed` is the
   /// gradient of the final objective with respect to `output`; it defaults to 1 for a one-element output.
   public func backward(_ output: Variable, seed: Tensor? = nil) {
