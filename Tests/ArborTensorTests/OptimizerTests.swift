@@ -180,3 +180,80 @@ import Testing
     }
   }
 }
+
+@Suite struct OptimizerStateTests {
+  private func makeStore() -> ParameterStore {
+    var store = ParameterStore()
+    store.add("w", randomTensor([3, 4], seed: 51))
+    store.add("b", Tensor(zeros: [4]), weightDecay: false)
+    return store
+  }
+
+  private func train(_ store: inout ParameterStore, _ optimizer: inout AdamW, steps: Range<Int>) {
+    let x = randomTensor([6, 3], seed: 52)
+    for step in steps {
+      let tape = Tape()
+      let w = tape.parameter(store.ids[0], in: store)
+      let b = tape.parameter(store.ids[1], in: store)
+      let loss = (tape.constant(x).matmul(w) + b).tanh().crossEntropy(targets: [0, 1, 2, 3, 0, step % 4])
+      tape.backward(loss)
+      optimizer.update(&store, with: tape.gradients(for: store))
+    }
+  }
+
+  @Test func resumingFromSavedStateIsBitForBitTheSameAsNotStopping() throws {
+    let schedule = LearningRateSchedule.linearWarmupDecay(warmupSteps: 3, totalSteps: 10)
+    var straight = makeStore()
+    var straightOptimizer = AdamW(learningRate: 0.05, schedule: schedule)
+    train(&straight, &straightOptimizer, steps: 0..<10)
+
+    var first = makeStore()
+    var firstOptimizer = AdamW(learningRate: 0.05, schedule: schedule)
+    train(&first, &firstOptimizer, steps: 0..<5)
+    let directory = makeTemporaryDirectory()
+    try first.save(to: directory + "/model.safetensors")
+    try firstOptimizer.saveState(to: directory + "/optimizer.safetensors", for: first)
+
+    var resumed = makeStore()
+    try resumed.load(from: directory + "/model.safetensors")
+    var resumedOptimizer = AdamW(learningRate: 1)  // every setting comes from the file
+    try resumedOptimizer.loadState(from: directory + "/optimizer.safetensors", for: resumed)
+    #expect(resumedOptimizer.step == 5)
+    #expect(resumedOptimizer.schedule == schedule)
+    #expect(resumedOptimizer.learningRate == 0.05)
+    train(&resumed, &resumedOptimizer, steps: 5..<10)
+    for (a, b) in zip(resumed.values, straight.values) {
+      #expect(a.storage.map(\.bitPattern) == b.storage.map(\.bitPattern))
+    }
+  }
+
+  @Test func loadingStateForAnotherModelFails() throws {
+    var store = makeStore()
+    var optimizer = AdamW(learningRate: 0.05)
+    train(&store, &optimizer, steps: 0..<2)
+    let path = makeTemporaryDirectory() + "/optimizer.safetensors"
+    try optimizer.saveState(to: path, for: store)
+    var other = ParameterStore()
+    other.add("w", Tensor(zeros: [4, 3]))
+    other.add("b", Tensor(zeros: [4]))
+    var fresh = AdamW(learningRate: 0.3)
+    do {
+      try fresh.loadState(from: path, for: other)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.message.contains("'m.w' has shape [3, 4]"))
+    }
+    #expect(fresh.step == 0 && fresh.learningRate == 0.3, "a failed load changes nothing")
+    var renamed = ParameterStore()
+    renamed.add("w", Tensor(zeros: [3, 4]))
+    do {
+      try fresh.loadState(from: path, for: renamed)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.message.contains("'m.b'"))
+    }
+    // A plain safetensors file is not optimizer state.
+    try SafeTensorsFile.write([(name: "x", tensor: Tensor(zeros: [1]))], to: path)
+    #expect(throws: SafeTensorsError.self) { try fresh.loadState(from: path, for: store) }
+  }
+}

@@ -44,9 +44,9 @@ public struct AdamW: Sendable {
   /// The learning-rate schedule.
   public var schedule: LearningRateSchedule
   /// The number of updates made so far.
-  public private(set) var step = 0
-  private var firstMoments: [[Float]] = []
-  private var secondMoments: [[Float]] = []
+  public internal(set) var step = 0
+  var firstMoments: [[Float]] = []
+  var secondMoments: [[Float]] = []
 
   /// An optimizer with PyTorch's defaults except for the rate (β = (0.9, 0.999), ε = 1e-8, λ = 0.01).
   public init(
