@@ -201,6 +201,17 @@ import Testing
     }
   }
 
+  @Test func secondBackwardStartsFromZero() {
+    let tape = Tape()
+    let x = tape.constant(Tensor(shape: [2], storage: [1, 2]), needsGradient: true)
+    let doubled = x.scaled(by: 2).sum()
+    let tripled = x.scaled(by: 3).sum()
+    tape.backward(doubled)
+    #expect(tape.gradient(of: x)?.storage == [2, 2])
+    tape.backward(tripled)
+    #expect(tape.gradient(of: x)?.storage == [3, 3])
+  }
+
   @Test func tapeDoesNotKeepItselfAlive() {
     weak var weakTape: Tape?
     do {

@@ -117,8 +117,11 @@ public final class Tape {
 
   /// Computes the gradients of `output` with respect to every node it depends on. `seed` is the
   /// gradient of the final objective with respect to `output`; it defaults to 1 for a one-element output.
+  /// Gradients from an earlier `backward` on this tape are discarded first (to combine several
+  /// objectives, add them into one output, or add the `Gradients` of separate calls).
   public func backward(_ output: Variable, seed: Tensor? = nil) {
     precondition(output.tape === self, "backward: variable from another tape")
+    for index in gradients.indices { gradients[index] = nil }
     let start = output.index
     if let seed {
       precondition(
