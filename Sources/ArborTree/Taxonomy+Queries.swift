@@ -173,10 +173,9 @@ public struct LowestCommonAncestorFinder {
             bestDepth = d
             best = parent
           }
-          stamps[parent] = markB
-          // Ancestors of a common ancestor are shallower; no need to climb further.
-          continue
         }
+        // Keep climbing even above a common ancestor: with shortest-path depths in a DAG, an
+        // ancestor of a common ancestor can be deeper than it.
         stamps[parent] = markB
         stack.append(Int32(parent))
       }
