@@ -53,6 +53,14 @@ struct HeaderJSONParser {
     return value
   }
 
+  /// Parses one JSON value that must fill `bytes`.
+  static func parse(_ bytes: [UInt8]) throws(HeaderJSONError) -> HeaderJSON {
+    let result = bytes.withUnsafeBytes { buffer in
+      Result { () throws(HeaderJSONError) -> HeaderJSON in try parse(buffer) }
+    }
+    return try result.get()
+  }
+
   private init(bytes: UnsafeRawBufferPointer) {
     self.bytes = bytes
   }

@@ -76,7 +76,7 @@ public struct SafeTensorsFile: Sendable {
   /// The offset of the data buffer from the start of the file (8 + header length).
   public let dataOffset: Int
 
-  private let mapping: MappedFile
+  let mapping: MappedFile
 
   /// Maps the file at `path` and validates its header and offsets.
   public init(path: String) throws(SafeTensorsError) {
