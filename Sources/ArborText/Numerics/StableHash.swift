@@ -45,6 +45,9 @@ public struct StableHash: Sendable {
   }
 
   /// `value` as 16 lower-case hex digits.
+  public var description: String { hex }
+
+  /// `value` as 16 lower-case hex digits.
   public var hex: String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
