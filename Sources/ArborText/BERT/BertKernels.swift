@@ -3,29 +3,33 @@ import COpenBLAS
 /// The non-BLAS pieces of the BERT forward pass, on raw row-major buffers.
 enum BertKernels {
 
-  /// `output[rows × n] = input[rows × k] · weight[n × k]ᵀ + bias[n]` with one sgemm
-  /// (PyTorch's linear layer; the weight is stored `[out, in]`).
+  /// `output[rows × n] = input[rows × k] · weight[n × k]ᵀ (+ bias[n])` with one sgemm
+  /// (PyTorch's linear layer; the weight is stored `[out, in]`). Without a bias the caller adds it later,
+  /// fused into the next elementwise pass.
   static func linear(
     _ input: UnsafePointer<Float>, rows: Int, inputWidth: Int, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>, outputWidth: Int, into output: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, outputWidth: Int, into output: UnsafeMutablePointer<Float>
   ) {
-    for row in 0..<rows {
-      (output + row * outputWidth).update(from: bias, count: outputWidth)
+    if let bias {
+      for row in 0..<rows { (output + row * outputWidth).update(from: bias, count: outputWidth) }
     }
     cblas_sgemm(
       CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputWidth), Int32(inputWidth), 1,
-      input, Int32(inputWidth), weight, Int32(inputWidth), 1, output, Int32(outputWidth))
+      input, Int32(inputWidth), weight, Int32(inputWidth), bias == nil ? 0 : 1, output, Int32(outputWidth))
   }
 
-  /// In place, row by row: `x ← LayerNorm(x + residual)` = (v − mean)/√(variance + ε)·scale + shift
+  /// In place, row by row: `x ← LayerNorm(x + residual + bias)` = (v − mean)/√(variance + ε)·scale + shift
   /// (Ba, Kiros & Hinton 2016), with the biased variance as PyTorch computes it.
   static func addAndNormalize(
-    _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Range<Int>, width: Int,
-    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, epsilon: Float
+    _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+    rows: Range<Int>, width: Int, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, epsilon: Float
   ) {
     for row in rows {
       let values = x + row * width
-      if let residual {
+      if let residual, let bias {
+        let other = residual + row * width
+        for column in 0..<width { values[column] += other[column] + bias[column] }
+      } else if let residual {
         let other = residual + row * width
         for column in 0..<width { values[column] += other[column] }
       }
@@ -85,9 +89,12 @@ enum BertKernels {
     return total
   }
 
-  /// In place: `x ← GELU(x)` over `range`.
-  static func gelu(_ x: UnsafeMutablePointer<Float>, range: Range<Int>) {
-    for index in range { x[index] = FastMath.gelu(x[index]) }
+  /// In place, row by row: `x ← GELU(x + bias)`.
+  static func addBiasAndGELU(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int, bias: UnsafePointer<Float>) {
+    for row in rows {
+      let values = x + row * width
+      for column in 0..<width { values[column] = FastMath.gelu(values[column] + bias[column]) }
+    }
   }
 
   /// Scaled dot-product attention of one head of one sequence (Vaswani et al. 2017):

@@ -26,7 +26,7 @@ extension BertModel {
       weights.embeddingNormShift.withUnsafeBufferPointer { shift in
         Parallel.forEachChunk(count: tokenCount, threadCount: threads, minimumChunk: 64) { rows in
           BertKernels.addAndNormalize(
-            states, residual: nil, rows: rows, width: width, scale: scale.baseAddress!,
+            states, residual: nil, bias: nil, rows: rows, width: width, scale: scale.baseAddress!,
             shift: shift.baseAddress!, epsilon: epsilon)
         }
       }
@@ -96,52 +96,46 @@ extension BertModel {
     // free again, so that `states` keeps the residual.
     let projected = queryKeyValue
     layer.attentionOutput.withUnsafeBufferPointer { weight in
-      layer.attentionOutputBias.withUnsafeBufferPointer { bias in
-        BertKernels.linear(
-          context, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: bias.baseAddress!,
-          outputWidth: width, into: projected)
-      }
+      BertKernels.linear(
+        context, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: nil, outputWidth: width,
+        into: projected)
     }
     normalize(
-      projected, residual: states, into: states, tokenCount: tokenCount, scale: layer.attentionNormScale,
-      shift: layer.attentionNormShift, epsilon: epsilon, threads: threads)
+      states, adding: projected, bias: layer.attentionOutputBias, tokenCount: tokenCount,
+      scale: layer.attentionNormScale, shift: layer.attentionNormShift, epsilon: epsilon, threads: threads)
     layer.intermediate.withUnsafeBufferPointer { weight in
-      layer.intermediateBias.withUnsafeBufferPointer { bias in
-        BertKernels.linear(
-          states, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: bias.baseAddress!,
-          outputWidth: inner, into: intermediate)
-      }
+      BertKernels.linear(
+        states, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: nil, outputWidth: inner,
+        into: intermediate)
     }
-    Parallel.forEachChunk(count: tokenCount * inner, threadCount: threads, minimumChunk: 16_384) { range in
-      BertKernels.gelu(intermediate, range: range)
+    layer.intermediateBias.withUnsafeBufferPointer { bias in
+      Parallel.forEachChunk(count: tokenCount, threadCount: threads, minimumChunk: 16) { rows in
+        BertKernels.addBiasAndGELU(intermediate, rows: rows, width: inner, bias: bias.baseAddress!)
+      }
     }
     layer.output.withUnsafeBufferPointer { weight in
-      layer.outputBias.withUnsafeBufferPointer { bias in
-        BertKernels.linear(
-          intermediate, rows: tokenCount, inputWidth: inner, weight: weight.baseAddress!, bias: bias.baseAddress!,
-          outputWidth: width, into: projected)
-      }
+      BertKernels.linear(
+        intermediate, rows: tokenCount, inputWidth: inner, weight: weight.baseAddress!, bias: nil,
+        outputWidth: width, into: projected)
     }
     normalize(
-      projected, residual: states, into: states, tokenCount: tokenCount, scale: layer.outputNormScale,
+      states, adding: projected, bias: layer.outputBias, tokenCount: tokenCount, scale: layer.outputNormScale,
       shift: layer.outputNormShift, epsilon: epsilon, threads: threads)
   }
 
-  /// `destination ← LayerNorm(source + residual)`, where `destination` may be `residual`.
+  /// `states ← LayerNorm(states + projected + bias)`, the residual connection of a sub-layer.
   private func normalize(
-    _ source: UnsafeMutablePointer<Float>, residual: UnsafeMutablePointer<Float>,
-    into destination: UnsafeMutablePointer<Float>, tokenCount: Int, scale: [Float], shift: [Float], epsilon: Float,
-    threads: Int
+    _ states: UnsafeMutablePointer<Float>, adding projected: UnsafeMutablePointer<Float>, bias: [Float],
+    tokenCount: Int, scale: [Float], shift: [Float], epsilon: Float, threads: Int
   ) {
     let width = configuration.hiddenSize
-    scale.withUnsafeBufferPointer { scale in
-      shift.withUnsafeBufferPointer { shift in
-        Parallel.forEachChunk(count: tokenCount, threadCount: threads, minimumChunk: 64) { rows in
-          BertKernels.addAndNormalize(
-            source, residual: residual, rows: rows, width: width, scale: scale.baseAddress!,
-            shift: shift.baseAddress!, epsilon: epsilon)
-          for row in rows {
-            (destination + row * width).update(from: source + row * width, count: width)
+    bias.withUnsafeBufferPointer { bias in
+      scale.withUnsafeBufferPointer { scale in
+        shift.withUnsafeBufferPointer { shift in
+          Parallel.forEachChunk(count: tokenCount, threadCount: threads, minimumChunk: 64) { rows in
+            BertKernels.addAndNormalize(
+              states, residual: projected, bias: bias.baseAddress!, rows: rows, width: width,
+              scale: scale.baseAddress!, shift: shift.baseAddress!, epsilon: epsilon)
           }
         }
       }
