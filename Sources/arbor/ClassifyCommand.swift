@@ -19,6 +19,9 @@ struct ClassifyCommand: ParsableCommand {
   @Argument(help: "Documents (JSONL), or - for standard input.") var input: String = "-"
   @Option(help: "Paths to report per document (single-path models).") var topK: Int = 1
 
+  /// A probability in JSON: the shortest decimal that reads back as the same Float.
+  static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
+
   func validate() throws {
     if topK < 1 { throw ValidationError("--top-k must be at least 1.") }
   }
@@ -45,10 +48,10 @@ struct ClassifyCommand: ParsableCommand {
         out += "], \"paths\": [" + prediction.paths.map { path in
           "[" + path.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ") + "]"
         }.joined(separator: ", ")
-        out += "], \"path_scores\": [" + prediction.pathScores.map { JSONWriter.number(Double($0)) }.joined(separator: ", ")
+        out += "], \"path_scores\": [" + prediction.pathScores.map(Self.number).joined(separator: ", ")
         out += "], \"scores\": {"
         out += zip(prediction.labels, prediction.labelScores).map {
-          JSONWriter.quoted(taxonomy.id($0)) + ": " + JSONWriter.number(Double($1))
+          JSONWriter.quoted(taxonomy.id($0)) + ": " + Self.number($1)
         }.joined(separator: ", ")
         out += "}}\n"
       }
