@@ -22,7 +22,9 @@ extension HierarchicalClassifier {
           storage: features.weighting.documentFrequencies.map(Float.init))
       ),
     ]
-    tensors.append(("layout.output_nodes", Tensor(shape: [layout.outputCount], storage: layout.outputNode.map(Float.init))))
+    tensors.append(
+      ("layout.output_nodes", Tensor(shape: [layout.outputCount], storage: layout.outputNode.map(Float.init)))
+    )
     let metadata: [String: String] = [
       "arbor.format": Self.formatName,
       "arbor.version": String(Self.formatVersion),
@@ -61,7 +63,8 @@ extension HierarchicalClassifier {
       let featuresText = file.metadata["arbor.features"],
       let layoutKind = file.metadata["arbor.layout"].flatMap(OutputLayout.Kind.init(rawValue:))
     else { throw damaged("metadata is incomplete") }
-    let taxonomy = try Taxonomy.parse(Array(taxonomyText.utf8), format: .json, file: path + " (embedded taxonomy)")
+    let taxonomy = try Taxonomy.parse(
+      Array(taxonomyText.utf8), format: .json, file: path + " (embedded taxonomy)")
     guard let configuration = ClassifierConfiguration(json: configurationText) else {
       throw damaged("the configuration cannot be read")
     }
@@ -70,7 +73,8 @@ extension HierarchicalClassifier {
       let bias = try file.tensor("heads.bias")
       let frequencies = try file.tensor("features.document_frequencies")
       let outputNodes = try file.tensor("layout.output_nodes")
-      guard let space = SparseFeatureSpace(json: featuresText, documentFrequencies: frequencies.storage) else {
+      guard let space = SparseFeatureSpace(json: featuresText, documentFrequencies: frequencies.storage)
+      else {
         throw damaged("the feature settings cannot be read")
       }
       let outputCount = outputNodes.count
@@ -85,7 +89,8 @@ extension HierarchicalClassifier {
           throw damaged("the outputs do not match the taxonomy's edges")
         }
       case .flat:
-        layout = .flat(taxonomy, nodes: outputNodes.storage.map { Int($0) }, multiPath: configuration.multiPath)
+        layout = .flat(
+          taxonomy, nodes: outputNodes.storage.map { Int($0) }, multiPath: configuration.multiPath)
       }
       var heads = LinearHeads(featureCount: space.featureCount, outputCount: outputCount)
       heads.weights = weights.storage
@@ -122,7 +127,8 @@ extension ClassifierConfiguration {
       case .bool(let multiPath)? = value["multiPath"],
       let epochs = value["epochs"]?.numberValue, let rate = value["learningRate"]?.numberValue,
       let seed = value["seed"]?.numberValue, let buckets = value["bucketCount"]?.numberValue,
-      let minimum = value["minimumDocumentFrequency"]?.numberValue, let beam = value["beamWidth"]?.numberValue,
+      let minimum = value["minimumDocumentFrequency"]?.numberValue,
+      let beam = value["beamWidth"]?.numberValue,
       let threshold = value["threshold"]?.numberValue
     else { return nil }
     self.init()
@@ -154,7 +160,8 @@ extension SparseFeatureSpace {
   init?(json text: String, documentFrequencies: [Float]) {
     guard let value = try? JSONParser.parse(text), let buckets = value["bucketCount"]?.numberValue,
       case .bool(let bigrams)? = value["wordBigrams"], let seed = value["seed"]?.numberValue,
-      let documents = value["documentCount"]?.numberValue, let minimum = value["minimumDocumentFrequency"]?.numberValue,
+      let documents = value["documentCount"]?.numberValue,
+      let minimum = value["minimumDocumentFrequency"]?.numberValue,
       Int(buckets) == documentFrequencies.count, buckets >= 1
     else { return nil }
     var lengths: ClosedRange<Int>?
@@ -167,7 +174,8 @@ extension SparseFeatureSpace {
       bucketCount: Int(buckets), characterNGramLengths: lengths, usesWordBigrams: bigrams, seed: UInt64(seed))
     guard documentFrequencies.allSatisfy({ $0 >= 0 && $0 <= Float(Int32.max) }) else { return nil }
     let model = TFIDFModel(
-      extractor: extractor, documentCount: Int(documents), documentFrequencies: documentFrequencies.map { Int32($0) })
+      extractor: extractor, documentCount: Int(documents),
+      documentFrequencies: documentFrequencies.map { Int32($0) })
     self.init(weighting: model, minimumDocumentFrequency: Int32(minimum))
   }
 }

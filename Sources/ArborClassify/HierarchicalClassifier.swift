@@ -18,7 +18,8 @@ public struct HierarchicalClassifier: Sendable {
   package var heads: LinearHeads
 
   package init(
-    taxonomy: Taxonomy, configuration: ClassifierConfiguration, features: SparseFeatureSpace, layout: OutputLayout,
+    taxonomy: Taxonomy, configuration: ClassifierConfiguration, features: SparseFeatureSpace,
+    layout: OutputLayout,
     heads: LinearHeads
   ) {
     self.taxonomy = taxonomy
@@ -41,7 +42,9 @@ public struct HierarchicalClassifier: Sendable {
     let features = SparseFeatureSpace(
       fitting: texts, extractor: extractor, minimumDocumentFrequency: configuration.minimumDocumentFrequency)
     let rows = features.rows(texts)
-    let gold = try documents.map { document throws(TaxonomyError) in try GoldLabels(document, taxonomy: taxonomy) }
+    let gold = try documents.map { document throws(TaxonomyError) in
+      try GoldLabels(document, taxonomy: taxonomy)
+    }
 
     let layout: OutputLayout
     switch configuration.method {
@@ -56,16 +59,20 @@ public struct HierarchicalClassifier: Sendable {
     }
     var examples: [LinearExample] = []
     for (row, labels) in gold.enumerated() {
-      examples += layout.examples(row: Int32(row), goldPath: labels.path, closure: labels.closure, taxonomy: taxonomy)
+      examples += layout.examples(
+        row: Int32(row), goldPath: labels.path, closure: labels.closure, taxonomy: taxonomy)
     }
     var heads = LinearHeads(featureCount: features.featureCount, outputCount: layout.outputCount)
-    LinearTrainer(epochs: configuration.epochs, learningRate: configuration.learningRate, seed: configuration.seed)
-      .train(&heads, rows: rows, examples: examples) { epoch, current in
-        afterEpoch(
-          epoch,
-          HierarchicalClassifier(
-            taxonomy: taxonomy, configuration: configuration, features: features, layout: layout, heads: current))
-      }
+    LinearTrainer(
+      epochs: configuration.epochs, learningRate: configuration.learningRate, seed: configuration.seed
+    )
+    .train(&heads, rows: rows, examples: examples) { epoch, current in
+      afterEpoch(
+        epoch,
+        HierarchicalClassifier(
+          taxonomy: taxonomy, configuration: configuration, features: features, layout: layout, heads: current
+        ))
+    }
     return HierarchicalClassifier(
       taxonomy: taxonomy, configuration: configuration, features: features, layout: layout, heads: heads)
   }
@@ -94,11 +101,15 @@ public struct HierarchicalClassifier: Sendable {
       taxonomy: taxonomy, beamWidth: configuration.beamWidth, stopThreshold: configuration.stopThreshold)
     if configuration.multiPath {
       let labels = scratch.probability.withUnsafeBufferPointer { p in
-        scratch.thresholds.withUnsafeBufferPointer { t in decoder.decodeMultiPath(probabilities: p, thresholds: t) }
+        scratch.thresholds.withUnsafeBufferPointer { t in
+          decoder.decodeMultiPath(probabilities: p, thresholds: t)
+        }
       }
       let set = Set(labels)
       let ends = labels.filter { node in !taxonomy.children(of: node).contains(where: set.contains) }
-      let paths = ends.map { end in taxonomy.paths(to: end, limit: 1).first.map { Array($0.dropFirst()) } ?? [end] }
+      let paths = ends.map { end in
+        taxonomy.paths(to: end, limit: 1).first.map { Array($0.dropFirst()) } ?? [end]
+      }
       return Prediction(
         paths: paths, pathScores: ends.map { scratch.marginal[$0] }, labels: labels,
         labelScores: labels.map { scratch.marginal[$0] })

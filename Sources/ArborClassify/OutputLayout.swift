@@ -54,7 +54,8 @@ package struct OutputLayout: Sendable {
   }
 
   /// The training examples of one document whose gold path (single-path) or label closure (multi-path) is given.
-  package func examples(row: Int32, goldPath: [Int], closure: Set<Int>, taxonomy: Taxonomy) -> [LinearExample] {
+  package func examples(row: Int32, goldPath: [Int], closure: Set<Int>, taxonomy: Taxonomy) -> [LinearExample]
+  {
     switch (kind, multiPath) {
     case (.local, false):
       var result: [LinearExample] = []

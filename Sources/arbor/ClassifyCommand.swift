@@ -44,10 +44,14 @@ struct ClassifyCommand: ParsableCommand {
       var out = ""
       for (document, prediction) in zip(batch, predictions) {
         out += "{\"id\": " + JSONWriter.quoted(document.id)
-        out += ", \"labels\": [" + prediction.labels.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ")
-        out += "], \"paths\": [" + prediction.paths.map { path in
-          "[" + path.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ") + "]"
-        }.joined(separator: ", ")
+        out +=
+          ", \"labels\": ["
+          + prediction.labels.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ")
+        out +=
+          "], \"paths\": ["
+          + prediction.paths.map { path in
+            "[" + path.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ") + "]"
+          }.joined(separator: ", ")
         out += "], \"path_scores\": [" + prediction.pathScores.map(Self.number).joined(separator: ", ")
         out += "], \"scores\": {"
         out += zip(prediction.labels, prediction.labelScores).map {

@@ -17,19 +17,22 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Labelled training documents (JSONL).") var train: String
   @Option(help: "Labelled development documents; a dev line is printed after each epoch.") var dev: String?
   @Option(help: "verbalizer, local or flat.") var method: ClassifierMethod = .flat
-  @Option(help: "Text encoder: builtin (the linear methods use its TF-IDF view).") var encoder: String = "builtin"
+  @Option(help: "Text encoder: builtin (the linear methods use its TF-IDF view).") var encoder: String =
+    "builtin"
   @Flag(help: "Documents may carry several label paths.") var multiPath = false
   @Option(help: "Passes over the training data.") var epochs: Int = 10
   @Option(name: .customLong("lr"), help: "Initial learning rate.") var learningRate: Float = 0.5
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
-  @Option(help: "Stop a path at an internal node when no child reaches this probability.") var stopThreshold: Float?
+  @Option(help: "Stop a path at an internal node when no child reaches this probability.") var stopThreshold:
+    Float?
   @Option(help: "Where to write the model.") var out: String
 
   func validate() throws {
     if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
     if !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
     if encoder != "builtin" && method != .verbalizer {
-      throw ValidationError("the \(method.rawValue) method reads the built-in encoder's TF-IDF features only.")
+      throw ValidationError(
+        "the \(method.rawValue) method reads the built-in encoder's TF-IDF features only.")
     }
   }
 
@@ -49,19 +52,25 @@ struct TrainCommand: ParsableCommand {
       settings.stopThreshold = stopThreshold
       let clock = ContinuousClock()
       let start = clock.now
-      let model = try HierarchicalClassifier.train(taxonomy: tree, documents: documents, configuration: settings) {
+      let model = try HierarchicalClassifier.train(
+        taxonomy: tree, documents: documents, configuration: settings
+      ) {
         epoch, current in
         if let devDocuments {
           let predictions = current.predict(devDocuments.map(\.text))
           let score = QuickScore(taxonomy: tree, documents: devDocuments, predictions: predictions)
-          printError("epoch \(epoch)/\(epochs): dev hF1 \(score.hierarchicalF1.formatted4) exact \(score.exact.formatted4)")
+          printError(
+            "epoch \(epoch)/\(epochs): dev hF1 \(score.hierarchicalF1.formatted4) exact \(score.exact.formatted4)"
+          )
         } else if stderrIsTerminal {
           printError("epoch \(epoch)/\(epochs)")
         }
       }
       try model.save(to: out)
       let seconds = (clock.now - start).seconds
-      printError("arbor train: \(documents.count) documents, \(method.rawValue), \(seconds.formatted2) s; wrote \(out)")
+      printError(
+        "arbor train: \(documents.count) documents, \(method.rawValue), \(seconds.formatted2) s; wrote \(out)"
+      )
     } catch {
       throw fail(error)
     }

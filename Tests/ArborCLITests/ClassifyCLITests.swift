@@ -24,9 +24,13 @@ import Testing
     #expect(classify.status == 0, "\(classify.stderr)")
 
     // Independent check of every output against the taxonomy file: each path is a chain of edges.
-    let tree = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: taxonomy))) as! [String: Any]
+    let tree =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: taxonomy)))
+      as! [String: Any]
     var parents: [String: [String]] = [:]
-    for node in tree["nodes"] as! [[String: Any]] { parents[node["id"] as! String] = node["parents"] as? [String] ?? [] }
+    for node in tree["nodes"] as! [[String: Any]] {
+      parents[node["id"] as! String] = node["parents"] as? [String] ?? []
+    }
     let root = parents.first { $0.value.isEmpty }!.key
     let lines = classify.stdout.split(separator: "\n")
     #expect(lines.count == 200)
@@ -52,7 +56,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let taxonomy = sample.appendingPathComponent("taxonomy.json").path
     let bad = dir.appendingPathComponent("bad.jsonl").path
-    try "{\"id\": \"a\", \"text\": \"x\", \"labels\": [\"wn:nope\"]}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+    try "{\"id\": \"a\", \"text\": \"x\", \"labels\": [\"wn:nope\"]}\n".write(
+      toFile: bad, atomically: true, encoding: .utf8)
     let model = dir.appendingPathComponent("m.arbor").path
     let result = try runArbor(["train", "--taxonomy", taxonomy, "--train", bad, "--out", model])
     #expect(result.status == 1)

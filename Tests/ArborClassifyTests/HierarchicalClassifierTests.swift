@@ -11,7 +11,8 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
   for (leaf, text) in words.sorted(by: { $0.key < $1.key }) {
     let parent = String(leaf.prefix(1))
     for i in 0..<8 {
-      documents.append(LabelledDocument(id: "\(leaf)-\(i)", text: "\(text) fruit number \(i)", labels: [parent, leaf]))
+      documents.append(
+        LabelledDocument(id: "\(leaf)-\(i)", text: "\(text) fruit number \(i)", labels: [parent, leaf]))
     }
   }
   return (taxonomy, documents)
@@ -25,7 +26,8 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
     settings.method = method
     settings.minimumDocumentFrequency = 1
     settings.epochs = 20
-    let model = try HierarchicalClassifier.train(taxonomy: taxonomy, documents: documents, configuration: settings)
+    let model = try HierarchicalClassifier.train(
+      taxonomy: taxonomy, documents: documents, configuration: settings)
     let tests = ["apricot pie", "an almond", "blueberry jam"]
     let expected = [["a", "a1"], ["a", "a2"], ["b", "b1"]]
     let predictions = model.predict(tests, topK: 2)
@@ -49,8 +51,10 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
     var settings = ClassifierConfiguration()
     settings.minimumDocumentFrequency = 1
     settings.seed = 42
-    let first = try HierarchicalClassifier.train(taxonomy: taxonomy, documents: documents, configuration: settings)
-    let second = try HierarchicalClassifier.train(taxonomy: taxonomy, documents: documents, configuration: settings)
+    let first = try HierarchicalClassifier.train(
+      taxonomy: taxonomy, documents: documents, configuration: settings)
+    let second = try HierarchicalClassifier.train(
+      taxonomy: taxonomy, documents: documents, configuration: settings)
     let alone = first.predict(["apple"])[0]
     let batched = second.predict(["banana", "apple", "almond"])[1]
     #expect(alone.paths == batched.paths)
@@ -62,8 +66,11 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
     var settings = ClassifierConfiguration()
     settings.method = .local
     settings.minimumDocumentFrequency = 1
-    let model = try HierarchicalClassifier.train(taxonomy: taxonomy, documents: documents, configuration: settings)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-\(UUID().uuidString).arbor").path
+    let model = try HierarchicalClassifier.train(
+      taxonomy: taxonomy, documents: documents, configuration: settings)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "arbor-\(UUID().uuidString).arbor"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     let loaded = try HierarchicalClassifier.load(from: path)
@@ -77,8 +84,11 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
     let (taxonomy, documents) = try toyCorpus()
     var settings = ClassifierConfiguration()
     settings.minimumDocumentFrequency = 1
-    let model = try HierarchicalClassifier.train(taxonomy: taxonomy, documents: documents, configuration: settings)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-\(UUID().uuidString).arbor").path
+    let model = try HierarchicalClassifier.train(
+      taxonomy: taxonomy, documents: documents, configuration: settings)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "arbor-\(UUID().uuidString).arbor"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     var bytes = try Data(contentsOf: URL(fileURLWithPath: path))

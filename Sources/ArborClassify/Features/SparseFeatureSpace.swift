@@ -16,7 +16,8 @@ package struct SparseFeatureSpace: Sendable {
   /// Fits document frequencies on training texts.
   package init(fitting texts: [String], extractor: HashedFeatureExtractor, minimumDocumentFrequency: Int32) {
     self.init(
-      weighting: TFIDFModel(fitting: texts, extractor: extractor), minimumDocumentFrequency: minimumDocumentFrequency)
+      weighting: TFIDFModel(fitting: texts, extractor: extractor),
+      minimumDocumentFrequency: minimumDocumentFrequency)
   }
 
   /// Restores a fitted space.
@@ -25,7 +26,8 @@ package struct SparseFeatureSpace: Sendable {
     self.minimumDocumentFrequency = minimumDocumentFrequency
     var columns = [Int32](repeating: -1, count: weighting.documentFrequencies.count)
     var next: Int32 = 0
-    for (bucket, df) in weighting.documentFrequencies.enumerated() where df >= max(1, minimumDocumentFrequency) {
+    for (bucket, df) in weighting.documentFrequencies.enumerated()
+    where df >= max(1, minimumDocumentFrequency) {
       columns[bucket] = next
       next += 1
     }
@@ -39,7 +41,8 @@ package struct SparseFeatureSpace: Sendable {
     var parts = [SparseRows](repeating: SparseRows(), count: chunkCount)
     parts.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let results = buffer
-      Parallel.forEachIndexedChunk(count: texts.count, threadCount: chunkCount, minimumChunk: 128) { chunk, range in
+      Parallel.forEachIndexedChunk(count: texts.count, threadCount: chunkCount, minimumChunk: 128) {
+        chunk, range in
         var rows = SparseRows()
         for index in range { appendRow(texts[index], to: &rows) }
         results[chunk] = rows

@@ -13,7 +13,9 @@ package struct SparseRows: Sendable {
   package var count: Int { offsets.count - 1 }
 
   /// Appends a row.
-  package mutating func append(columns rowColumns: some Sequence<Int32>, values rowValues: some Sequence<Float>) {
+  package mutating func append(
+    columns rowColumns: some Sequence<Int32>, values rowValues: some Sequence<Float>
+  ) {
     columns.append(contentsOf: rowColumns)
     values.append(contentsOf: rowValues)
     precondition(columns.count == values.count, "one value per column")

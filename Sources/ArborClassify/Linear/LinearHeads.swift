@@ -25,7 +25,8 @@ package struct LinearHeads: Sendable {
 
   /// Writes the scores of outputs `range` for row `row` into `out[0..<range.count]`.
   @inline(__always)
-  package func scores(_ rows: SparseRows, row: Int, range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+  package func scores(_ rows: SparseRows, row: Int, range: Range<Int>, into out: UnsafeMutablePointer<Float>)
+  {
     let width = range.count
     bias.withUnsafeBufferPointer { b in
       for k in 0..<width { out[k] = b[range.lowerBound + k] }
