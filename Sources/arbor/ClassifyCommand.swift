@@ -27,8 +27,8 @@ struct ClassifyCommand: ParsableCommand {
   }
 
   func run() throws {
-    let classifier: HierarchicalClassifier
-    do { classifier = try HierarchicalClassifier.load(from: model) } catch { throw fail(error) }
+    let classifier: ClassifierModel
+    do { classifier = try ClassifierModel.load(from: model) } catch { throw fail(error) }
     guard var reader = LineReader(path: input) else {
       printError("arbor: \(input): cannot open")
       throw ExitCode(1)
@@ -39,8 +39,9 @@ struct ClassifyCommand: ParsableCommand {
     var batch: [LabelledDocument] = []
     var seen: Set<String> = []
     var total = 0
-    func flush() {
-      let predictions = classifier.predict(batch.map(\.text), topK: topK)
+    func flush() throws {
+      let predictions: [Prediction]
+      do { predictions = try classifier.predict(batch.map(\.text), topK: topK) } catch { throw fail(error) }
       var out = ""
       for (document, prediction) in zip(batch, predictions) {
         out += "{\"id\": " + JSONWriter.quoted(document.id)
@@ -79,8 +80,8 @@ struct ClassifyCommand: ParsableCommand {
         for i in error.diagnostics.indices { error.diagnostics[i].location = location }
         throw fail(error)
       }
-      if batch.count == batchSize { flush() }
+      if batch.count == batchSize { try flush() }
     }
-    if !batch.isEmpty { flush() }
+    if !batch.isEmpty { try flush() }
   }
 }

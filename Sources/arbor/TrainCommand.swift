@@ -21,7 +21,10 @@ struct TrainCommand: ParsableCommand {
     "builtin"
   @Flag(help: "Documents may carry several label paths.") var multiPath = false
   @Option(help: "Passes over the training data.") var epochs: Int = 10
-  @Option(name: .customLong("lr"), help: "Initial learning rate.") var learningRate: Float = 0.5
+  @Option(
+    name: .customLong("lr"),
+    help: "Initial learning rate (default 0.5 for the linear methods, 1e-3 for verbalizer).")
+  var learningRate: Float?
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
   @Option(help: "Stop a path at an internal node when no child reaches this probability.") var stopThreshold:
     Float?
@@ -29,7 +32,7 @@ struct TrainCommand: ParsableCommand {
 
   func validate() throws {
     if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
-    if !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
+    if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
     if encoder != "builtin" && method != .verbalizer {
       throw ValidationError(
         "the \(method.rawValue) method reads the built-in encoder's TF-IDF features only.")
@@ -37,27 +40,19 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    do {
+    do throws(TaxonomyError) {
       let tree = try Taxonomy.read(from: taxonomy)
       let documents = try DocumentReader.read(train, requireLabels: true, taxonomy: tree)
       let devDocuments = try dev.map { path throws(TaxonomyError) in
         try DocumentReader.read(path, requireLabels: true, taxonomy: tree)
       }
-      var settings = ClassifierConfiguration()
-      settings.method = method
-      settings.multiPath = multiPath
-      settings.epochs = epochs
-      settings.learningRate = learningRate
-      settings.seed = seed
-      settings.stopThreshold = stopThreshold
       let clock = ContinuousClock()
       let start = clock.now
-      let model = try HierarchicalClassifier.train(
-        taxonomy: tree, documents: documents, configuration: settings
-      ) {
-        epoch, current in
+      func report(_ epoch: Int, _ predict: ([String]) throws(TaxonomyError) -> [Prediction])
+        throws(TaxonomyError)
+      {
         if let devDocuments {
-          let predictions = current.predict(devDocuments.map(\.text))
+          let predictions = try predict(devDocuments.map(\.text))
           let score = QuickScore(taxonomy: tree, documents: devDocuments, predictions: predictions)
           printError(
             "epoch \(epoch)/\(epochs): dev hF1 \(score.hierarchicalF1.formatted4) exact \(score.exact.formatted4)"
@@ -66,6 +61,44 @@ struct TrainCommand: ParsableCommand {
           printError("epoch \(epoch)/\(epochs)")
         }
       }
+      var failure: TaxonomyError?
+      let model: ClassifierModel
+      if method == .verbalizer {
+        var settings = VerbalizerSettings()
+        settings.multiPath = multiPath
+        settings.epochs = epochs
+        settings.learningRate = learningRate ?? 1e-3
+        settings.seed = seed
+        settings.stopThreshold = stopThreshold
+        let choice = try EncoderChoice.named(encoder)
+        model = .verbalizer(
+          try VerbalizerClassifier.train(
+            taxonomy: tree, documents: documents, settings: settings, encoder: choice
+          ) {
+            epoch, current in
+            do throws(TaxonomyError) {
+              try report(epoch) { texts throws(TaxonomyError) in try current.predict(texts) }
+            } catch {
+              failure = error
+            }
+          })
+      } else {
+        var settings = ClassifierConfiguration()
+        settings.method = method
+        settings.multiPath = multiPath
+        settings.epochs = epochs
+        settings.learningRate = learningRate ?? 0.5
+        settings.seed = seed
+        settings.stopThreshold = stopThreshold
+        model = .linear(
+          try HierarchicalClassifier.train(taxonomy: tree, documents: documents, configuration: settings) {
+            epoch, current in
+            do throws(TaxonomyError) { try report(epoch) { texts in current.predict(texts) } } catch {
+              failure = error
+            }
+          })
+      }
+      if let failure { throw failure }
       try model.save(to: out)
       let seconds = (clock.now - start).seconds
       printError(
