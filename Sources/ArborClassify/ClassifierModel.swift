@@ -19,7 +19,7 @@ public enum ClassifierModel: Sendable {
   /// Predictions for texts; every path is valid.
   public func predict(_ texts: [String], topK: Int = 1) throws(TaxonomyError) -> [Prediction] {
     switch self {
-    case .linear(let model): return model.predict(texts, topK: topK)
+    case .linear(let model): return try model.predict(texts, topK: topK)
     case .verbalizer(let model): return try model.predict(texts, topK: topK)
     }
   }

@@ -25,7 +25,7 @@ extension HierarchicalClassifier {
     tensors.append(
       ("layout.output_nodes", Tensor(shape: [layout.outputCount], storage: layout.outputNode.map(Float.init)))
     )
-    let metadata: [String: String] = [
+    var metadata: [String: String] = [
       "arbor.format": Self.formatName,
       "arbor.version": String(Self.formatVersion),
       "arbor.taxonomy": (try? taxonomy.serialized(as: .json)) ?? "",
@@ -33,6 +33,10 @@ extension HierarchicalClassifier {
       "arbor.features": features.json,
       "arbor.layout": layout.kind.rawValue,
     ]
+    if let dense {
+      metadata["arbor.dense"] =
+        "{\"identity\": \(JSONWriter.quoted(dense.encoder.identity)), \"weight\": \(dense.weight)}"
+    }
     do {
       try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
     } catch {
@@ -78,7 +82,8 @@ extension HierarchicalClassifier {
         throw damaged("the feature settings cannot be read")
       }
       let outputCount = outputNodes.count
-      guard weights.shape == [space.featureCount, outputCount], bias.shape == [outputCount],
+      guard weights.count == weights.shape.reduce(1, *), weights.shape.count == 2,
+        bias.shape == [outputCount],
         outputNodes.storage.allSatisfy({ $0 >= 0 && Int($0) < taxonomy.count })
       else { throw damaged("tensor shapes do not match the taxonomy and features") }
       let layout: OutputLayout
@@ -92,11 +97,32 @@ extension HierarchicalClassifier {
         layout = .flat(
           taxonomy, nodes: outputNodes.storage.map { Int($0) }, multiPath: configuration.multiPath)
       }
-      var heads = LinearHeads(featureCount: space.featureCount, outputCount: outputCount)
+      var dense: DenseChannel?
+      if let denseText = file.metadata["arbor.dense"] {
+        guard let value = try? JSONParser.parse(denseText), let identity = value["identity"]?.stringValue,
+          let weight = value["weight"]?.numberValue
+        else { throw damaged("the dense encoder settings cannot be read") }
+        guard case .bert(let directory) = try EncoderChoice.named("minilm") else {
+          throw damaged("no encoder")
+        }
+        let channel = try DenseChannel(directory: directory, weight: Float(weight))
+        guard channel.encoder.identity == identity else {
+          throw TaxonomyError(
+            .schema, "the installed MiniLM model differs from the one this model was trained with",
+            at: location)
+        }
+        dense = channel
+      }
+      let featureCount = space.featureCount + (dense?.dimension ?? 0)
+      guard weights.shape == [featureCount, outputCount] else {
+        throw damaged("tensor shapes do not match the features")
+      }
+      var heads = LinearHeads(featureCount: featureCount, outputCount: outputCount)
       heads.weights = weights.storage
       heads.bias = bias.storage
       return HierarchicalClassifier(
-        taxonomy: taxonomy, configuration: configuration, features: space, layout: layout, heads: heads)
+        taxonomy: taxonomy, configuration: configuration, features: space, layout: layout, heads: heads,
+        dense: dense)
     } catch let error as TaxonomyError {
       throw error
     } catch let error as SafeTensorsError {

@@ -16,22 +16,35 @@ public struct HierarchicalClassifier: Sendable {
   package let features: SparseFeatureSpace
   package let layout: OutputLayout
   package var heads: LinearHeads
+  /// Sentence vectors appended to the TF-IDF features, when trained with a BERT encoder.
+  let dense: DenseChannel?
 
-  package init(
+  init(
     taxonomy: Taxonomy, configuration: ClassifierConfiguration, features: SparseFeatureSpace,
-    layout: OutputLayout,
-    heads: LinearHeads
+    layout: OutputLayout, heads: LinearHeads, dense: DenseChannel?
   ) {
     self.taxonomy = taxonomy
     self.configuration = configuration
     self.features = features
     self.layout = layout
     self.heads = heads
+    self.dense = dense
+  }
+
+  /// The feature rows of texts: TF-IDF, then the dense vectors when there are any.
+  func rows(_ texts: [String]) throws(TaxonomyError) -> SparseRows {
+    let sparse = features.rows(texts)
+    guard let dense else { return sparse }
+    return try dense.appending(to: sparse, texts: texts, offset: features.featureCount)
   }
 
   /// Trains on labelled documents; `afterEpoch` receives each epoch's number and the model so far.
+  ///
+  /// With `denseEncoder` (a BERT model directory), its unit-length sentence vectors times
+  /// `denseWeight` are appended to every TF-IDF row.
   public static func train(
     taxonomy: Taxonomy, documents: [LabelledDocument], configuration: ClassifierConfiguration,
+    denseEncoder: String? = nil, denseWeight: Float = 1,
     afterEpoch: (Int, HierarchicalClassifier) -> Void = { _, _ in }
   ) throws(TaxonomyError) -> HierarchicalClassifier {
     guard configuration.method != .verbalizer else {
@@ -41,7 +54,12 @@ public struct HierarchicalClassifier: Sendable {
     let texts = documents.map(\.text)
     let features = SparseFeatureSpace(
       fitting: texts, extractor: extractor, minimumDocumentFrequency: configuration.minimumDocumentFrequency)
-    let rows = features.rows(texts)
+    let dense = try denseEncoder.map { directory throws(TaxonomyError) in
+      try DenseChannel(directory: directory, weight: denseWeight)
+    }
+    var rows = features.rows(texts)
+    if let dense { rows = try dense.appending(to: rows, texts: texts, offset: features.featureCount) }
+    let featureCount = features.featureCount + (dense?.dimension ?? 0)
     let gold = try documents.map { document throws(TaxonomyError) in
       try GoldLabels(document, taxonomy: taxonomy)
     }
@@ -62,7 +80,7 @@ public struct HierarchicalClassifier: Sendable {
       examples += layout.examples(
         row: Int32(row), goldPath: labels.path, closure: labels.closure, taxonomy: taxonomy)
     }
-    var heads = LinearHeads(featureCount: features.featureCount, outputCount: layout.outputCount)
+    var heads = LinearHeads(featureCount: featureCount, outputCount: layout.outputCount)
     LinearTrainer(
       epochs: configuration.epochs, learningRate: configuration.learningRate, seed: configuration.seed
     )
@@ -70,16 +88,18 @@ public struct HierarchicalClassifier: Sendable {
       afterEpoch(
         epoch,
         HierarchicalClassifier(
-          taxonomy: taxonomy, configuration: configuration, features: features, layout: layout, heads: current
-        ))
+          taxonomy: taxonomy, configuration: configuration, features: features, layout: layout,
+          heads: current,
+          dense: dense))
     }
     return HierarchicalClassifier(
-      taxonomy: taxonomy, configuration: configuration, features: features, layout: layout, heads: heads)
+      taxonomy: taxonomy, configuration: configuration, features: features, layout: layout, heads: heads,
+      dense: dense)
   }
 
   /// Predictions for texts, each independent of the others; `topK` paths per document (single-path).
-  public func predict(_ texts: [String], topK: Int = 1) -> [Prediction] {
-    let rows = features.rows(texts)
+  public func predict(_ texts: [String], topK: Int = 1) throws(TaxonomyError) -> [Prediction] {
+    let rows = try self.rows(texts)
     var results = [Prediction?](repeating: nil, count: texts.count)
     results.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let out = buffer

@@ -90,10 +90,18 @@ struct TrainCommand: ParsableCommand {
         settings.learningRate = learningRate ?? 0.5
         settings.seed = seed
         settings.stopThreshold = stopThreshold
+        var denseDirectory: String?
+        if encoder != "builtin", case .bert(let directory) = try EncoderChoice.named(encoder) {
+          denseDirectory = directory
+        }
         model = .linear(
-          try HierarchicalClassifier.train(taxonomy: tree, documents: documents, configuration: settings) {
+          try HierarchicalClassifier.train(
+            taxonomy: tree, documents: documents, configuration: settings, denseEncoder: denseDirectory
+          ) {
             epoch, current in
-            do throws(TaxonomyError) { try report(epoch) { texts in current.predict(texts) } } catch {
+            do throws(TaxonomyError) {
+              try report(epoch) { texts throws(TaxonomyError) in try current.predict(texts) }
+            } catch {
               failure = error
             }
           })

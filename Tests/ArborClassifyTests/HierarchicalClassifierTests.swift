@@ -30,7 +30,7 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
       taxonomy: taxonomy, documents: documents, configuration: settings)
     let tests = ["apricot pie", "an almond", "blueberry jam"]
     let expected = [["a", "a1"], ["a", "a2"], ["b", "b1"]]
-    let predictions = model.predict(tests, topK: 2)
+    let predictions = try model.predict(tests, topK: 2)
     for (prediction, path) in zip(predictions, expected) {
       #expect(prediction.paths.first?.map(taxonomy.id) == path)
       // Every reported path is a chain of parent-child edges from the first level down.
@@ -55,8 +55,8 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
       taxonomy: taxonomy, documents: documents, configuration: settings)
     let second = try HierarchicalClassifier.train(
       taxonomy: taxonomy, documents: documents, configuration: settings)
-    let alone = first.predict(["apple"])[0]
-    let batched = second.predict(["banana", "apple", "almond"])[1]
+    let alone = try first.predict(["apple"])[0]
+    let batched = try second.predict(["banana", "apple", "almond"])[1]
     #expect(alone.paths == batched.paths)
     #expect(alone.pathScores == batched.pathScores)
   }
@@ -76,8 +76,8 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
     let loaded = try HierarchicalClassifier.load(from: path)
     #expect(loaded.configuration == model.configuration)
     let texts = ["apple", "almond tree", "blue banana"]
-    #expect(loaded.predict(texts).map(\.paths) == model.predict(texts).map(\.paths))
-    #expect(loaded.predict(texts).map(\.pathScores) == model.predict(texts).map(\.pathScores))
+    #expect(try loaded.predict(texts).map(\.paths) == model.predict(texts).map(\.paths))
+    #expect(try loaded.predict(texts).map(\.pathScores) == model.predict(texts).map(\.pathScores))
   }
 
   @Test func damagedModelFilesGiveClearErrors() throws {
