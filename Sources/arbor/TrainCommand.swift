@@ -33,10 +33,6 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
-    if encoder != "builtin" && method != .verbalizer {
-      throw ValidationError(
-        "the \(method.rawValue) method reads the built-in encoder's TF-IDF features only.")
-    }
   }
 
   func run() throws {
