@@ -9,6 +9,6 @@ struct Arbor: ParsableCommand {
     commandName: "arbor",
     abstract: "Hierarchical classification and taxonomy toolkit.",
     version: version,
-    subcommands: [TaxonomyCommand.self]
+    subcommands: [TaxonomyCommand.self, EvalCommand.self]
   )
 }
