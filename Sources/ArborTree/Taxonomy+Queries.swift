@@ -83,7 +83,9 @@ extension Taxonomy {
 
   /// The common ancestors (each node counts as its own ancestor) of greatest depth.
   ///
-  /// In a tree this is the single lowest common ancestor. In a DAG several
+  /// In a tree this is the single lowest common ancestor. In a DAG with
+  /// shortest-path depths it can lie above a node that is itself a common
+  /// ancestor (see ``LowestCommonAncestorFinder``). In a DAG several
   /// common ancestors can share the greatest depth; all are returned in index
   /// order. For many queries use ``LowestCommonAncestorFinder``, which allocates once.
   public func lowestCommonAncestors(_ a: Int, _ b: Int) -> [Int] {
@@ -114,6 +116,10 @@ extension Taxonomy {
 /// The LCA of `a` and `b` is the common ancestor (each node its own ancestor) of
 /// greatest ``Taxonomy/depth(of:)``; ties go to the smallest index. Each query
 /// costs O(|ancestors(a)| + |ancestors(b)|).
+///
+/// With shortest-path depths, an ancestor can be deeper than its descendant in a
+/// DAG (WordNet's *creator* has depth 4 and its ancestor *organism* depth 5), so
+/// even when `b` is an ancestor of `a`, or `a == b`, the LCA can lie above `b`.
 public struct LowestCommonAncestorFinder {
   /// The taxonomy queried.
   public let taxonomy: Taxonomy
@@ -130,7 +136,6 @@ public struct LowestCommonAncestorFinder {
 
   /// The deepest common ancestor of `a` and `b`.
   public mutating func callAsFunction(_ a: Int, _ b: Int) -> Int {
-    if a == b { return a }
     generation &+= 2
     if generation < 2 {
       for i in stamps.indices { stamps[i] = 0 }
@@ -157,10 +162,11 @@ public struct LowestCommonAncestorFinder {
     // Walk b and its ancestors; keep the deepest one marked by a.
     var best = taxonomy.root
     var bestDepth: Int32 = -1
-    stack.append(Int32(b))
     if stamps[b] == markA {
-      return b
+      best = b
+      bestDepth = depths[b]
     }
+    stack.append(Int32(b))
     stamps[b] = markB
     while let node = stack.popLast() {
       for p in Int(parentOffsets[Int(node)])..<Int(parentOffsets[Int(node) + 1]) {
@@ -173,14 +179,44 @@ public struct LowestCommonAncestorFinder {
             bestDepth = d
             best = parent
           }
-          stamps[parent] = markB
-          // Ancestors of a common ancestor are shallower; no need to climb further.
-          continue
         }
+        // Keep climbing even above a common ancestor: with shortest-path depths in a DAG, an
+        // ancestor of a common ancestor can be deeper than it.
         stamps[parent] = markB
         stack.append(Int32(parent))
       }
     }
     return best
+  }
+}
+
+extension Taxonomy {
+  /// All nodes ordered so that every node comes after its parents, otherwise in index order.
+  ///
+  /// A taxonomy whose index order is already topological gets the identity order,
+  /// which keeps writers of order-implicit formats (TSV, `.taxo`) stable across round trips.
+  public var topologicalOrder: [Int] {
+    var emitted = [Bool](repeating: false, count: count)
+    var order: [Int] = []
+    order.reserveCapacity(count)
+    var stack: [(node: Int, next: Int)] = []
+    for start in indices where !emitted[start] {
+      stack.append((start, 0))
+      while let top = stack.last {
+        let ups = parents(of: top.node)
+        if top.next < ups.count {
+          stack[stack.count - 1].next += 1
+          let parent = ups[top.next]
+          if !emitted[parent] { stack.append((parent, 0)) }
+        } else {
+          stack.removeLast()
+          if !emitted[top.node] {
+            emitted[top.node] = true
+            order.append(top.node)
+          }
+        }
+      }
+    }
+    return order
   }
 }

@@ -38,20 +38,18 @@ public struct TaxonomyBuilder: Sendable {
     var diagnostics: [TaxonomyDiagnostic] = []
     var indexByID: [String: Int32] = [:]
     indexByID.reserveCapacity(nodes.count + 1)
-    var firstLocation: [Int32: SourceLocation?] = [:]
     for (i, node) in nodes.enumerated() {
       if node.id.isEmpty {
         diagnostics.append(.init(.emptyID, "node has an empty id", at: nodeLocations[i]))
         continue
       }
       if let previous = indexByID[node.id] {
-        let first = firstLocation[previous].flatMap { $0 }.map { " (first defined at \($0))" } ?? ""
+        let first = nodeLocations[Int(previous)].map { " (first defined at \($0))" } ?? ""
         diagnostics.append(
           .init(.duplicateID, "duplicate id '\(node.id)'\(first)", at: nodeLocations[i]))
         continue
       }
       indexByID[node.id] = Int32(i)
-      if nodeLocations[i] != nil { firstLocation[Int32(i)] = nodeLocations[i] }
     }
 
     // Resolve edges, dropping exact repeats.

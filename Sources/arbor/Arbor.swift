@@ -11,4 +11,18 @@ struct Arbor: ParsableCommand {
     version: version,
     subcommands: [TaxonomyCommand.self, EvalCommand.self]
   )
+
+  /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64) as Unix tools do.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        printError(fullMessage(for: error))
+        exit(withError: ExitCode(2))
+      }
+      exit(withError: error)
+    }
+  }
 }

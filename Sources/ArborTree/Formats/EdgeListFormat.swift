@@ -2,8 +2,9 @@
 ///
 /// Blank lines and lines starting with `#` are skipped; a line with a single
 /// field declares a node without a parent. Nodes take the order in which they
-/// first appear. The writer emits every node without parents as a single-field
-/// line, then every edge in child order, so reading it back gives the same taxonomy.
+/// first appear. The writer visits nodes parents-first (``Taxonomy/topologicalOrder``)
+/// and emits a parentless node as a single-field line and every other node's edges,
+/// so each node first appears at its own lines and reading back keeps the order.
 enum EdgeListFormat {
   static func read(_ bytes: [UInt8], file: String?, labels: ([UInt8], String)?) throws(TaxonomyError) -> Taxonomy {
     var labelByID: [String: String] = [:]
@@ -19,6 +20,7 @@ enum EdgeListFormat {
     }
     var order: [String] = []
     var firstLine: [String: SourceLocation] = [:]
+    firstLine.reserveCapacity(bytes.count / 16)
     var edges: [(String, String, SourceLocation)] = []
     func see(_ id: String, _ location: SourceLocation) {
       if firstLine[id] == nil {
@@ -49,27 +51,41 @@ enum EdgeListFormat {
   static func forEachRecord(
     _ bytes: [UInt8], file: String?, _ body: ([String], SourceLocation) -> Void
   ) throws(TaxonomyError) {
-    guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw TaxonomyError(.syntax, "the file is not valid UTF-8", at: SourceLocation(file: file))
-    }
+    var fields: [String] = []
+    fields.reserveCapacity(4)
     var lineNumber = 0
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    var start = 0
+    let count = bytes.count
+    while start < count {
+      var end = start
+      while end < count && bytes[end] != 0x0A { end += 1 }
       lineNumber += 1
-      var line = Substring(raw)
-      if line.hasSuffix("\r") { line = line.dropLast() }
-      if line.isEmpty || line.hasPrefix("#") { continue }
-      body(line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init),
-           SourceLocation(file: file, line: lineNumber))
+      defer { start = end + 1 }
+      var lineEnd = end
+      if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+      if lineEnd == start || bytes[start] == UInt8(ascii: "#") { continue }
+      fields.removeAll(keepingCapacity: true)
+      var fieldStart = start
+      for i in start...lineEnd where i == lineEnd || bytes[i] == 0x09 {
+        let field: String? = bytes.withUnsafeBufferPointer {
+          String(validating: UnsafeBufferPointer(rebasing: $0[fieldStart..<i]), as: UTF8.self)
+        }
+        guard let field else {
+          throw TaxonomyError(.syntax, "invalid UTF-8", at: SourceLocation(file: file, line: lineNumber))
+        }
+        fields.append(field)
+        fieldStart = i + 1
+      }
+      body(fields, SourceLocation(file: file, line: lineNumber))
     }
   }
 
   static func write(_ taxonomy: Taxonomy) -> String {
     var out = ""
-    for node in taxonomy.indices where taxonomy.parents(of: node).isEmpty {
-      out += taxonomy.id(node) + "\n"
-    }
-    for node in taxonomy.indices {
-      for parent in taxonomy.parents(of: node) {
+    for node in taxonomy.topologicalOrder {
+      let parents = taxonomy.parents(of: node)
+      if parents.isEmpty { out += taxonomy.id(node) + "\n" }
+      for parent in parents {
         out += taxonomy.id(parent) + "\t" + taxonomy.id(node) + "\n"
       }
     }
@@ -106,7 +122,7 @@ enum TExEvalFormat {
   static func write(_ taxonomy: Taxonomy) -> String {
     var out = ""
     var counter = 0
-    for node in taxonomy.indices {
+    for node in taxonomy.topologicalOrder {
       for parent in taxonomy.parents(of: node) {
         counter += 1
         out += "\(counter)\t" + taxonomy.id(node) + "\t" + taxonomy.id(parent) + "\n"
