@@ -7,7 +7,8 @@
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let modes: [String: ([String]) throws -> Void] = [
-  "taxonomy": runTaxonomyBenchmark
+  "taxonomy": runTaxonomyBenchmark,
+  "metrics": runMetricsBenchmark,
 ]
 guard let mode = arguments.first, let run = modes[mode] else {
   print("usage: arbor-bench MODE ARGS...; modes: \(modes.keys.sorted().joined(separator: ", "))")

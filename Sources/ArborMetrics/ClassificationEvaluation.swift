@@ -15,16 +15,34 @@ public struct ClassificationEvaluation: Sendable {
     public init() {}
   }
 
+  /// Everything one sample touches at a node, in one 64-byte record so each node costs one or two
+  /// cache lines: the per-sample marks (equal to the sample's generation when set) and the counts.
+  struct NodeState {
+    var goldMark: UInt32 = 0
+    var predictedMark: UInt32 = 0
+    var givenMark: UInt32 = 0
+    var goldGivenMark: UInt32 = 0
+    var rightMark: UInt32 = 0
+    var validMark: UInt32 = 0
+    var flatCorrect: Int32 = 0
+    var flatPredicted: Int32 = 0
+    var flatGold: Int32 = 0
+    var hierarchicalCorrect: Int32 = 0
+    var hierarchicalPredicted: Int32 = 0
+    var hierarchicalGold: Int32 = 0
+    var constrainedCorrect: Int32 = 0
+    var pathCorrect: Int32 = 0
+    var pathPredicted: Int32 = 0
+    var pathGold: Int32 = 0
+  }
+
   /// The prepared taxonomy.
   public let hierarchy: LabelHierarchy
   /// The options in force.
   public let options: Options
-  /// Flat counts: labels as written in gold and prediction.
-  public private(set) var flat: LabelCounts
-  /// Hierarchical counts: both sets closed under ancestors.
-  public private(set) var hierarchical: LabelCounts
-  /// HierVerb's P- and C-metric counts.
-  public private(set) var path: PathMetricCounts
+  var nodes: [NodeState]
+  var wrongLabels = 0
+  var goldLabels = 0
   /// The number of samples added.
   public private(set) var sampleCount = 0
   var sampleSums = (precision: 0.0, recall: 0.0, f1: 0.0)
@@ -36,30 +54,45 @@ public struct ClassificationEvaluation: Sendable {
   /// Per cut-off: Σ P@k, Σ R@k, Σ F1@k, Σ NDCG@k.
   var rankingSums: [(Double, Double, Double, Double)]
 
-  private var goldMarks: [UInt32]
-  private var predictedMarks: [UInt32]
-  private var givenMarks: [UInt32]
-  private var rightMarks: [UInt32]
-  private var validMarks: [UInt32]
   private var generation: UInt32 = 0
   private var goldClosure: [Int32] = []
   private var predictedClosure: [Int32] = []
   private var levelTouched: [Int32] = []
   private var levelFlags: [UInt8]
 
+  /// Flat counts: labels as written in gold and prediction.
+  public var flat: LabelCounts {
+    counts(\.flatCorrect, \.flatPredicted, \.flatGold)
+  }
+  /// Hierarchical counts: both sets closed under ancestors.
+  public var hierarchical: LabelCounts {
+    counts(\.hierarchicalCorrect, \.hierarchicalPredicted, \.hierarchicalGold)
+  }
+  /// HierVerb's P- and C-metric counts.
+  public var path: PathMetricCounts {
+    var result = PathMetricCounts(nodeCount: 0)
+    result.paths = counts(\.pathCorrect, \.pathPredicted, \.pathGold)
+    result.constrained = counts(\.constrainedCorrect, \.flatPredicted, \.hierarchicalGold)
+    result.wrongLabels = wrongLabels
+    result.goldLabels = goldLabels
+    return result
+  }
+
+  private func counts(
+    _ correct: KeyPath<NodeState, Int32>, _ predicted: KeyPath<NodeState, Int32>, _ gold: KeyPath<NodeState, Int32>
+  ) -> LabelCounts {
+    var result = LabelCounts(nodeCount: 0)
+    result.correct = nodes.map { $0[keyPath: correct] }
+    result.predicted = nodes.map { $0[keyPath: predicted] }
+    result.gold = nodes.map { $0[keyPath: gold] }
+    return result
+  }
+
   /// Starts an empty evaluation.
   public init(hierarchy: LabelHierarchy, options: Options = Options()) {
     self.hierarchy = hierarchy
     self.options = options
-    let n = hierarchy.count
-    flat = LabelCounts(nodeCount: n)
-    hierarchical = LabelCounts(nodeCount: n)
-    path = PathMetricCounts(nodeCount: n)
-    goldMarks = [UInt32](repeating: 0, count: n)
-    predictedMarks = goldMarks
-    givenMarks = goldMarks
-    rightMarks = goldMarks
-    validMarks = goldMarks
+    nodes = [NodeState](repeating: NodeState(), count: hierarchy.count)
     levelSamples = [Int](repeating: 0, count: hierarchy.maximumDepth + 1)
     levelMatches = levelSamples
     levelFlags = [UInt8](repeating: 0, count: hierarchy.maximumDepth + 1)
@@ -71,80 +104,100 @@ public struct ClassificationEvaluation: Sendable {
   private mutating func nextGeneration() {
     generation &+= 1
     if generation == 0 {
-      for i in goldMarks.indices {
-        goldMarks[i] = 0
-        predictedMarks[i] = 0
-        givenMarks[i] = 0
-        rightMarks[i] = 0
-        validMarks[i] = 0
+      for i in nodes.indices {
+        nodes[i].goldMark = 0
+        nodes[i].predictedMark = 0
+        nodes[i].givenMark = 0
+        nodes[i].goldGivenMark = 0
+        nodes[i].rightMark = 0
+        nodes[i].validMark = 0
       }
       generation = 1
     }
   }
 
-  /// Adds one sample: gold and predicted labels as sorted distinct node indices without the root,
-  /// and optionally the prediction's ranking, best first.
+  /// Adds one sample: gold and predicted labels as distinct node indices without the root (any
+  /// order; deepest first is fastest), and optionally the prediction's ranking, best first.
   public mutating func add(gold: ArraySlice<Int32>, predicted: ArraySlice<Int32>, ranking: ArraySlice<Int32>? = nil) {
     nextGeneration()
-    let g = generation
     sampleCount += 1
-    let closureOffsets = hierarchy.closureOffsets
-    let closureNodes = hierarchy.closureNodes
-    // Close gold and prediction.
+    var nodes = self.nodes
+    self.nodes = []  // keep the storage uniquely referenced while we write through a pointer
+    nodes.withUnsafeMutableBufferPointer { state in
+      accumulate(state, gold: gold, predicted: predicted)
+    }
+    if let ranking {
+      rankedSamples += 1
+      nodes.withUnsafeBufferPointer { state in addRanking(state, gold: gold, ranking: ranking) }
+    }
+    self.nodes = nodes
+  }
+
+  private mutating func accumulate(
+    _ state: UnsafeMutableBufferPointer<NodeState>, gold: ArraySlice<Int32>, predicted: ArraySlice<Int32>
+  ) {
+    let g = generation
+    hierarchy.closureOffsets.withUnsafeBufferPointer { closureOffsets in
+      hierarchy.closureNodes.withUnsafeBufferPointer { closureNodes in
+        hierarchy.depths.withUnsafeBufferPointer { depths in
+          hierarchy.leafFlags.withUnsafeBufferPointer { leafFlags in
+            accumulate(
+              state, g, gold, predicted, closureOffsets: closureOffsets, closureNodes: closureNodes,
+              depths: depths, leafFlags: leafFlags)
+          }
+        }
+      }
+    }
+  }
+
+  @inline(__always)
+  private mutating func accumulate(
+    _ state: UnsafeMutableBufferPointer<NodeState>, _ g: UInt32, _ gold: ArraySlice<Int32>,
+    _ predicted: ArraySlice<Int32>, closureOffsets: UnsafeBufferPointer<Int32>,
+    closureNodes: UnsafeBufferPointer<Int32>, depths: UnsafeBufferPointer<Int32>,
+    leafFlags: UnsafeBufferPointer<Bool>
+  ) {
+    // Close gold and prediction. Labels come deepest first: a covered label adds no ancestors.
     goldClosure.removeAll(keepingCapacity: true)
     for label in gold {
-      for k in Int(closureOffsets[Int(label)])..<Int(closureOffsets[Int(label) + 1]) {
-        let a = closureNodes[k]
-        if goldMarks[Int(a)] != g {
-          goldMarks[Int(a)] = g
-          goldClosure.append(a)
+      let l = Int(label)
+      state[l].goldGivenMark = g
+      state[l].flatGold += 1
+      if state[l].goldMark == g { continue }
+      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1]) {
+        let a = Int(closureNodes[k])
+        if state[a].goldMark != g {
+          state[a].goldMark = g
+          goldClosure.append(Int32(a))
         }
       }
     }
     predictedClosure.removeAll(keepingCapacity: true)
     for label in predicted {
-      givenMarks[Int(label)] = g
-      for k in Int(closureOffsets[Int(label)])..<Int(closureOffsets[Int(label) + 1]) {
-        let a = closureNodes[k]
-        if predictedMarks[Int(a)] != g {
-          predictedMarks[Int(a)] = g
-          predictedClosure.append(a)
+      let l = Int(label)
+      state[l].givenMark = g
+      state[l].flatPredicted += 1
+      if state[l].goldGivenMark == g { state[l].flatCorrect += 1 }
+      if state[l].predictedMark == g { continue }
+      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1]) {
+        let a = Int(closureNodes[k])
+        if state[a].predictedMark != g {
+          state[a].predictedMark = g
+          predictedClosure.append(Int32(a))
         }
       }
     }
-    // Flat: sets as written.
-    for label in gold { flat.gold[Int(label)] += 1 }
-    for label in predicted { flat.predicted[Int(label)] += 1 }
-    if !gold.isEmpty && !predicted.isEmpty {
-      // Both are sorted: merge to count flat matches.
-      var i = gold.startIndex
-      var j = predicted.startIndex
-      while i < gold.endIndex && j < predicted.endIndex {
-        let a = gold[i]
-        let b = predicted[j]
-        if a == b {
-          flat.correct[Int(a)] += 1
-          i += 1
-          j += 1
-        } else if a < b {
-          i += 1
-        } else {
-          j += 1
-        }
-      }
-    }
-    // Hierarchical, and per-level flags (bit 0: present, bit 1: mismatch).
-    let depths = hierarchy.depths
+    // Hierarchical counts, and per-level flags (bit 0: present, bit 1: mismatch).
     levelTouched.removeAll(keepingCapacity: true)
     var common = 0
     for n in predictedClosure {
       let node = Int(n)
-      hierarchical.predicted[node] += 1
+      state[node].hierarchicalPredicted += 1
       let d = Int(depths[node])
       if levelFlags[d] == 0 { levelTouched.append(Int32(d)) }
       levelFlags[d] |= 1
-      if goldMarks[node] == g {
-        hierarchical.correct[node] += 1
+      if state[node].goldMark == g {
+        state[node].hierarchicalCorrect += 1
         common += 1
       } else {
         levelFlags[d] |= 2
@@ -152,11 +205,12 @@ public struct ClassificationEvaluation: Sendable {
     }
     for n in goldClosure {
       let node = Int(n)
-      hierarchical.gold[node] += 1
+      state[node].hierarchicalGold += 1
       let d = Int(depths[node])
       if levelFlags[d] == 0 { levelTouched.append(Int32(d)) }
       levelFlags[d] |= 1
-      if predictedMarks[node] != g { levelFlags[d] |= 2 }
+      if state[node].predictedMark != g { levelFlags[d] |= 2 }
+      if leafFlags[node] { state[node].pathGold += 1 }
     }
     for d in levelTouched {
       levelSamples[Int(d)] += 1
@@ -171,57 +225,50 @@ public struct ClassificationEvaluation: Sendable {
     if common == goldClosure.count && common == predictedClosure.count { exactMatches += 1 }
     if predictedClosure.count == predicted.count { consistentPredictions += 1 }
     // C-metric: right = given prediction ∩ closed gold; a right node counts when its closure is right.
-    for label in predicted where goldMarks[Int(label)] == g { rightMarks[Int(label)] = g }
-    for label in predicted where rightMarks[Int(label)] == g {
+    for label in predicted where state[Int(label)].goldMark == g { state[Int(label)].rightMark = g }
+    for label in predicted where state[Int(label)].rightMark == g {
+      let l = Int(label)
       var ok = true
-      for k in Int(closureOffsets[Int(label)])..<Int(closureOffsets[Int(label) + 1])
-      where rightMarks[Int(closureNodes[k])] != g {
+      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1]) where state[Int(closureNodes[k])].rightMark != g {
         ok = false
         break
       }
-      if ok { path.constrained.correct[Int(label)] += 1 }
+      if ok { state[l].constrainedCorrect += 1 }
     }
-    for label in predicted { path.constrained.predicted[Int(label)] += 1 }
-    for n in goldClosure { path.constrained.gold[Int(n)] += 1 }
-    // P-metric: paths are leaf closures.
-    let leafFlags = hierarchy.leafFlags
-    for n in goldClosure where leafFlags[Int(n)] { path.paths.gold[Int(n)] += 1 }
+    // P-metric: paths are leaf closures, predicted when every node is given.
     var valid = 0
     for label in predicted where leafFlags[Int(label)] {
+      let l = Int(label)
       var complete = true
-      for k in Int(closureOffsets[Int(label)])..<Int(closureOffsets[Int(label) + 1])
-      where givenMarks[Int(closureNodes[k])] != g {
+      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1]) where state[Int(closureNodes[k])].givenMark != g {
         complete = false
         break
       }
       guard complete else { continue }
-      path.paths.predicted[Int(label)] += 1
-      if goldMarks[Int(label)] == g { path.paths.correct[Int(label)] += 1 }
-      for k in Int(closureOffsets[Int(label)])..<Int(closureOffsets[Int(label) + 1]) {
+      state[l].pathPredicted += 1
+      if state[l].goldMark == g { state[l].pathCorrect += 1 }
+      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1]) {
         let a = Int(closureNodes[k])
-        if validMarks[a] != g {
-          validMarks[a] = g
+        if state[a].validMark != g {
+          state[a].validMark = g
           valid += 1
         }
       }
     }
-    path.wrongLabels += predicted.count - valid
-    path.goldLabels += goldClosure.count
-    // Ranking metrics against the gold as written.
-    if let ranking {
-      rankedSamples += 1
-      addRanking(gold: gold, ranking: ranking)
-    }
+    wrongLabels += predicted.count - valid
+    goldLabels += goldClosure.count
   }
 
-  private mutating func addRanking(gold: ArraySlice<Int32>, ranking: ArraySlice<Int32>) {
+  private mutating func addRanking(
+    _ state: UnsafeBufferPointer<NodeState>, gold: ArraySlice<Int32>, ranking: ArraySlice<Int32>
+  ) {
     for (c, k) in options.rankingCutoffs.enumerated() {
       let top = min(k, ranking.count)
       var hits = 0
       var dcg = 0.0
       var position = 0
       for node in ranking.prefix(top) {
-        if RankingMetrics.contains(gold, node) {
+        if state[Int(node)].goldGivenMark == generation {
           hits += 1
           dcg += 1 / RankingMetrics.discount(position)
         }
@@ -237,12 +284,51 @@ public struct ClassificationEvaluation: Sendable {
     }
   }
 
+  /// Adds the counts of another evaluation of the same taxonomy and options (for parallel runs).
+  public mutating func merge(_ other: ClassificationEvaluation) {
+    for i in nodes.indices {
+      let o = other.nodes[i]
+      nodes[i].flatCorrect += o.flatCorrect
+      nodes[i].flatPredicted += o.flatPredicted
+      nodes[i].flatGold += o.flatGold
+      nodes[i].hierarchicalCorrect += o.hierarchicalCorrect
+      nodes[i].hierarchicalPredicted += o.hierarchicalPredicted
+      nodes[i].hierarchicalGold += o.hierarchicalGold
+      nodes[i].constrainedCorrect += o.constrainedCorrect
+      nodes[i].pathCorrect += o.pathCorrect
+      nodes[i].pathPredicted += o.pathPredicted
+      nodes[i].pathGold += o.pathGold
+    }
+    wrongLabels += other.wrongLabels
+    goldLabels += other.goldLabels
+    sampleCount += other.sampleCount
+    sampleSums.precision += other.sampleSums.precision
+    sampleSums.recall += other.sampleSums.recall
+    sampleSums.f1 += other.sampleSums.f1
+    exactMatches += other.exactMatches
+    consistentPredictions += other.consistentPredictions
+    for d in levelSamples.indices {
+      levelSamples[d] += other.levelSamples[d]
+      levelMatches[d] += other.levelMatches[d]
+    }
+    rankedSamples += other.rankedSamples
+    for c in rankingSums.indices {
+      rankingSums[c].0 += other.rankingSums[c].0
+      rankingSums[c].1 += other.rankingSums[c].1
+      rankingSums[c].2 += other.rankingSums[c].2
+      rankingSums[c].3 += other.rankingSums[c].3
+    }
+  }
+
   /// The metric values accumulated so far.
   public func report() -> MetricReport {
     var report = MetricReport()
     let n = Double(max(sampleCount, 1))
     let labelled = (0..<hierarchy.count).lazy.filter { $0 != hierarchy.root }
     let scope = options.macroScope
+    let flat = self.flat
+    let hierarchical = self.hierarchical
+    let path = self.path
     let flatMicro = flat.micro(over: labelled)
     let flatMacro = flat.macro(over: labelled, scope: scope)
     report.add("flat-micro-precision", flatMicro.precision, group: "flat")

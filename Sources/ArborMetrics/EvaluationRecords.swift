@@ -11,8 +11,8 @@ import ArborTree
 /// Each line is an object `{"id": ..., "labels": [node ids]}`; a prediction may carry
 /// `"scores": {node id: number}` or `"ranking": [node ids]` instead of or beside `"labels"`, and a
 /// clustering prediction `"path": [cluster ids, top-down]`. See `Schemas/gold-record.schema.json` and
-/// `Schemas/prediction-record.schema.json`. Labels are stored per record as sorted, distinct node
-/// indices with the root dropped; rankings keep their order (best first).
+/// `Schemas/prediction-record.schema.json`. Labels are stored per record as distinct node indices,
+/// deepest first and then by index, with the root dropped; rankings keep their order (best first).
 public struct EvaluationRecords: Sendable {
   /// The file the records came from, for messages.
   public let file: String
@@ -44,7 +44,7 @@ public struct EvaluationRecords: Sendable {
   /// The id of record `i`.
   public func id(_ record: Int) -> String { recordIDs.string(record) }
 
-  /// The record's labels: sorted distinct node indices.
+  /// The record's labels: distinct node indices, deepest first, then by index.
   public func labels(_ record: Int) -> ArraySlice<Int32> {
     labelNodes[Int(labelOffsets[record])..<Int(labelOffsets[record + 1])]
   }
@@ -129,6 +129,12 @@ public struct EvaluationRecords: Sendable {
     var matched = 0
     gold.recordIDs.arena.withUnsafeBufferPointer { arena in
       for record in 0..<gold.count {
+        if record < count && recordIDs.equals(record, gold.recordIDs, record) {
+          // Files in the same order need no hashing.
+          indices[record] = Int32(record)
+          matched += 1
+          continue
+        }
         let range = Int(gold.recordIDs.offsets[record])..<Int(gold.recordIDs.offsets[record + 1])
         if let found = recordIDs.find(UnsafeBufferPointer(rebasing: arena[range])) {
           indices[record] = found
@@ -148,6 +154,16 @@ public struct EvaluationRecords: Sendable {
     if droppedUnknownExamples.count < 5 && !droppedUnknownExamples.contains(id) {
       droppedUnknownExamples.append(id)
     }
+  }
+
+  fileprivate mutating func reserve(lines: Int, bytes: Int) {
+    recordIDs = ByteStringTable(capacity: lines)
+    recordIDs.reserveArena(lines * 8)
+    self.lines.reserveCapacity(lines)
+    labelOffsets.reserveCapacity(lines + 1)
+    rankingOffsets.reserveCapacity(lines + 1)
+    pathOffsets.reserveCapacity(lines + 1)
+    labelNodes.reserveCapacity(bytes / 16)
   }
 
   fileprivate mutating func markRankings() { hasRankings = true }
@@ -175,10 +191,10 @@ private struct RecordReader {
   var fields: [ScannedField] = []
   var labelScratch: [Int32] = []
   var rankScratch: [(node: Int32, score: Double, order: Int32)] = []
-  var firstLines: [Int32] = []
   var rankMarks: [UInt32] = []
   var rankGeneration: UInt32 = 0
   var keepingRoot = false
+  var writtenLabels: [Int32] = []
 
   init(file: String, hierarchy: LabelHierarchy, ignoringUnknown: Bool) {
     self.file = file
@@ -194,6 +210,16 @@ private struct RecordReader {
   }
 
   mutating func run(_ bytes: UnsafeBufferPointer<UInt8>) throws(TaxonomyError) {
+    // Size the tables from a cheap line count.
+    var lineCount = 0
+    if let base = bytes.baseAddress {
+      var s = 0
+      while s < bytes.count, let found = memchr(base + s, 0x0A, bytes.count - s) {
+        lineCount += 1
+        s = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+      }
+    }
+    records.reserve(lines: lineCount + 1, bytes: bytes.count)
     var start = 0
     var line = 1
     let base = bytes.baseAddress
@@ -462,6 +488,7 @@ private struct RecordReader {
   mutating func commit(_ b: UnsafeBufferPointer<UInt8>, line: Int) {
     labelScratch.removeAll(keepingCapacity: true)
     rankScratch.removeAll(keepingCapacity: true)
+    writtenLabels.removeAll(keepingCapacity: true)
     var sawRanking = false
     var sawScores = false
     let pathStart = records.pathClusters.count
@@ -490,7 +517,10 @@ private struct RecordReader {
           continue
         }
         if field.kind == .label {
-          if keepingRoot || Int(node) != hierarchy.root { labelScratch.append(node) }
+          if keepingRoot || Int(node) != hierarchy.root {
+            labelScratch.append(node)
+            writtenLabels.append(node)
+          }
         } else {
           rankScratch.append((node, field.score, Int32(rankScratch.count)))
         }
@@ -503,7 +533,7 @@ private struct RecordReader {
     let idBytes = UnsafeBufferPointer(rebasing: b[idField.start..<idField.end])
     let (index, inserted) = records.recordIDs.insert(idBytes)
     if !inserted {
-      let first = firstLines[Int(index)]
+      let first = records.lines[Int(index)]
       problem(
         .duplicateID,
         "duplicate record id '\(String(decoding: idBytes, as: UTF8.self))' (first at line \(first))",
@@ -511,10 +541,10 @@ private struct RecordReader {
       records.pathClusters.removeSubrange(pathStart...)
       return
     }
-    firstLines.append(Int32(line))
     records.lines.append(Int32(line))
-    // Labels: sorted and distinct.
-    labelScratch.sort()
+    // Labels: distinct, deepest first (then by index), so closures can skip covered ancestors.
+    let depths = hierarchy.depths
+    labelScratch.sort { depths[Int($0)] != depths[Int($1)] ? depths[Int($0)] > depths[Int($1)] : $0 < $1 }
     var previous: Int32 = -1
     for node in labelScratch where node != previous {
       records.labelNodes.append(node)
@@ -528,12 +558,7 @@ private struct RecordReader {
     } else if sawRanking {
       records.markRankings()
     } else {
-      for field in fields where field.kind == .label {
-        let bytes = UnsafeBufferPointer(rebasing: b[field.start..<field.end])
-        if let node = hierarchy.nodeIDs.find(bytes), keepingRoot || Int(node) != hierarchy.root {
-          rankScratch.append((node, .nan, Int32(rankScratch.count)))
-        }
-      }
+      for node in writtenLabels { rankScratch.append((node, .nan, Int32(rankScratch.count))) }
     }
     rankGeneration &+= 1
     if rankMarks.count != hierarchy.count { rankMarks = [UInt32](repeating: 0, count: hierarchy.count) }

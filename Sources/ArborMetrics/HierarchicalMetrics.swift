@@ -37,6 +37,7 @@ public struct HierarchicalScorer: Sendable {
   ) {
     out.removeAll(keepingCapacity: true)
     for label in labels {
+      if marks[label] == generation { continue }  // already covered by a deeper label's closure
       for a in hierarchy.closure(of: label) where marks[Int(a)] != generation {
         marks[Int(a)] = generation
         out.append(a)

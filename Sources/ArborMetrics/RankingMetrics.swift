@@ -13,31 +13,18 @@ public enum RankingMetrics {
   @inline(__always)
   static func discount(_ position: Int) -> Double { log2(Double(position + 2)) }
 
-  /// Whether a sorted slice contains a node (linear for short slices, binary otherwise).
-  @inline(__always)
-  static func contains(_ sorted: ArraySlice<Int32>, _ node: Int32) -> Bool {
-    if sorted.count <= 16 { return sorted.contains(node) }
-    var lo = sorted.startIndex
-    var hi = sorted.endIndex
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if sorted[mid] < node { lo = mid + 1 } else { hi = mid }
-    }
-    return lo < sorted.endIndex && sorted[lo] == node
-  }
-
-  /// P@k, R@k and F1@k of one ranking against a sorted gold set.
+  /// P@k, R@k and F1@k of one ranking against a gold set.
   public static func scores(gold: ArraySlice<Int32>, ranking: ArraySlice<Int32>, k: Int) -> PrecisionRecallF1 {
     let top = min(k, ranking.count)
     var hits = 0
-    for node in ranking.prefix(top) where contains(gold, node) { hits += 1 }
+    for node in ranking.prefix(top) where gold.contains(node) { hits += 1 }
     return PrecisionRecallF1(correct: Double(hits), predicted: Double(top), gold: Double(gold.count))
   }
 
-  /// NDCG@k of one ranking against a sorted gold set; 1 when the gold set is empty.
+  /// NDCG@k of one ranking against a gold set; 1 when the gold set is empty.
   public static func ndcg(gold: ArraySlice<Int32>, ranking: ArraySlice<Int32>, k: Int) -> Double {
     var dcg = 0.0
-    for (i, node) in ranking.prefix(k).enumerated() where contains(gold, node) { dcg += 1 / discount(i) }
+    for (i, node) in ranking.prefix(k).enumerated() where gold.contains(node) { dcg += 1 / discount(i) }
     var ideal = 0.0
     for i in 0..<min(k, gold.count) { ideal += 1 / discount(i) }
     return ideal > 0 ? dcg / ideal : 1

@@ -59,10 +59,8 @@ struct EvalCommand: ParsableCommand {
     do {
       hierarchy = LabelHierarchy(try input.read(taxonomy))
       let keepRoot = task == .expansion
-      goldRecords = try EvaluationRecords.read(
-        from: gold, hierarchy: hierarchy, ignoringUnknown: ignoreUnknown, keepingRoot: keepRoot)
-      predictedRecords = try EvaluationRecords.read(
-        from: pred, hierarchy: hierarchy, ignoringUnknown: ignoreUnknown, keepingRoot: keepRoot)
+      (goldRecords, predictedRecords) = try Evaluation.readPair(
+        gold: gold, predicted: pred, hierarchy: hierarchy, ignoringUnknown: ignoreUnknown, keepingRoot: keepRoot)
     } catch {
       throw fail(error)
     }

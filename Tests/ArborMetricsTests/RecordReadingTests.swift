@@ -36,8 +36,8 @@ import Testing
     #expect(r.count == 3)
     let h = try Self.hierarchy()
     func ids(_ s: ArraySlice<Int32>) -> [String] { s.map { h.taxonomy.id(Int($0)) } }
-    #expect(ids(r.labels(0)) == ["a", "a1"])  // sorted by index, distinct, root dropped
-    #expect(ids(r.labels(1)) == ["a", "q\"uote"])
+    #expect(ids(r.labels(0)) == ["a1", "a"])  // distinct, deepest first, root dropped
+    #expect(ids(r.labels(1)) == ["q\"uote", "a"])
     #expect(r.id(2) == "7")
     #expect(ids(r.ranking(2)) == ["b", "a1", "a"])  // by score, ties in written order
     #expect(Array(r.rankingScores(2)) == [0.5, 0.5, 0.2])
