@@ -1,20 +1,29 @@
 /// An insertion-ordered set of byte strings with dense `Int32` indices, looked up without building `String`s.
 ///
-/// Open addressing with linear probing over 64-bit FNV-1a hashes; the bytes live in one arena. Each
-/// slot holds the upper 32 bits of the hash beside the index, so a probe rarely touches the arena
-/// for a string that is not the one sought.
+/// Open addressing with linear probing. Each 16-byte slot holds a key of up to 11 bytes inline
+/// (with its length), so looking up a short id such as `wn:00001740` touches one cache line and no
+/// arena; longer keys keep a hash in the slot and are compared against the arena.
 struct ByteStringTable {
   private(set) var arena: [UInt8] = []
   private(set) var offsets: [Int32] = [0]
-  /// `tag << 32 | (index + 1)`, 0 for an empty slot.
-  private var slots: [UInt64]
+  private var slots: [Slot]
   private var mask: Int
+
+  struct Slot {
+    /// Bytes 0..<8 of an inline key, or the full hash of a long key.
+    var word0: UInt64 = 0
+    /// Bytes 8..<11 of an inline key and its length in the top byte; 0xFF in the top byte marks a
+    /// long key, whose lower 24 bits hold more hash bits.
+    var word1: UInt32 = 0
+    /// Index + 1; 0 for an empty slot.
+    var entry: UInt32 = 0
+  }
 
   /// Creates an empty table sized for about `capacity` strings.
   init(capacity: Int = 16) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }
-    slots = [UInt64](repeating: 0, count: size)
+    slots = [Slot](repeating: Slot(), count: size)
     mask = size - 1
     offsets.reserveCapacity(capacity + 1)
   }
@@ -28,19 +37,48 @@ struct ByteStringTable {
     return String(decoding: arena[range], as: UTF8.self)
   }
 
-  private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+  /// The slot key and hash of a byte string.
+  @inline(__always)
+  private static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt32, UInt64) {
+    let n = bytes.count
+    if n <= 11 {
+      var w0: UInt64 = 0
+      var w1 = UInt32(n) << 24
+      var i = 0
+      if n >= 8, let base = bytes.baseAddress {
+        w0 = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+        i = 8
+      }
+      while i < min(n, 8) {
+        w0 |= UInt64(bytes[i]) << (8 * UInt64(i))
+        i += 1
+      }
+      while i < n {
+        w1 |= UInt32(bytes[i]) << (8 * UInt32(i - 8))
+        i += 1
+      }
+      var h = (w0 ^ (UInt64(w1) &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
+      h ^= h >> 31
+      h = h &* 0x94D0_49BB_1331_11EB
+      h ^= h >> 29
+      return (w0, w1, h)
+    }
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in bytes {
       h ^= UInt64(b)
       h = h &* 0x0000_0100_0000_01b3
     }
     h ^= h >> 29
-    return h | 0x1_0000_0000  // a non-zero tag keeps tag|index distinct from an empty slot
+    return (h, 0xFF00_0000 | UInt32(truncatingIfNeeded: h >> 40), h)
   }
 
-  private func equals(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    let start = Int(offsets[Int(index)])
-    let end = Int(offsets[Int(index) + 1])
+  @inline(__always)
+  private func equals(_ slot: Slot, _ w0: UInt64, _ w1: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    if slot.word0 != w0 || slot.word1 != w1 { return false }
+    if w1 >> 24 != 0xFF { return true }
+    let index = Int(slot.entry) - 1
+    let start = Int(offsets[index])
+    let end = Int(offsets[index + 1])
     if end - start != bytes.count { return false }
     return arena.withUnsafeBufferPointer { a in
       var i = 0
@@ -54,18 +92,14 @@ struct ByteStringTable {
 
   /// The index of a byte string, or `nil` when it is not in the table.
   func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-    let h = Self.hash(bytes)
-    let tag = h >> 32
-    var slot = Int(truncatingIfNeeded: h) & mask
+    let (w0, w1, h) = Self.key(bytes)
+    var position = Int(truncatingIfNeeded: h) & mask
     return slots.withUnsafeBufferPointer { slots in
       while true {
-        let entry = slots[slot]
-        if entry == 0 { return nil }
-        if entry >> 32 == tag {
-          let index = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-          if equals(index, bytes) { return index }
-        }
-        slot = (slot + 1) & mask
+        let slot = slots[position]
+        if slot.entry == 0 { return nil }
+        if equals(slot, w0, w1, bytes) { return Int32(slot.entry - 1) }
+        position = (position + 1) & mask
       }
     }
   }
@@ -80,22 +114,18 @@ struct ByteStringTable {
   @discardableResult
   mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>) -> (index: Int32, inserted: Bool) {
     if count * 2 >= slots.count { grow() }
-    let h = Self.hash(bytes)
-    let tag = h >> 32
-    var slot = Int(truncatingIfNeeded: h) & mask
+    let (w0, w1, h) = Self.key(bytes)
+    var position = Int(truncatingIfNeeded: h) & mask
     while true {
-      let entry = slots[slot]
-      if entry == 0 { break }
-      if entry >> 32 == tag {
-        let index = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-        if equals(index, bytes) { return (index, false) }
-      }
-      slot = (slot + 1) & mask
+      let slot = slots[position]
+      if slot.entry == 0 { break }
+      if equals(slot, w0, w1, bytes) { return (Int32(slot.entry - 1), false) }
+      position = (position + 1) & mask
     }
     let index = Int32(count)
     arena.append(contentsOf: bytes)
     offsets.append(Int32(arena.count))
-    slots[slot] = tag << 32 | UInt64(index + 1)
+    slots[position] = Slot(word0: w0, word1: w1, entry: UInt32(index) + 1)
     return (index, true)
   }
 
@@ -108,15 +138,15 @@ struct ByteStringTable {
 
   private mutating func grow() {
     let size = slots.count * 2
-    slots = [UInt64](repeating: 0, count: size)
+    slots = [Slot](repeating: Slot(), count: size)
     mask = size - 1
     arena.withUnsafeBufferPointer { a in
       for index in 0..<count {
         let bytes = UnsafeBufferPointer(rebasing: a[Int(offsets[index])..<Int(offsets[index + 1])])
-        let h = Self.hash(bytes)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = (h >> 32) << 32 | UInt64(index + 1)
+        let (w0, w1, h) = Self.key(bytes)
+        var position = Int(truncatingIfNeeded: h) & mask
+        while slots[position].entry != 0 { position = (position + 1) & mask }
+        slots[position] = Slot(word0: w0, word1: w1, entry: UInt32(index) + 1)
       }
     }
   }

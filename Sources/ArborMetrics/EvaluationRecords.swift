@@ -95,7 +95,7 @@ public struct EvaluationRecords: Sendable {
   public static func read(
     from path: String, hierarchy: LabelHierarchy, ignoringUnknown: Bool = false, keepingRoot: Bool = false
   ) throws(TaxonomyError) -> EvaluationRecords {
-    let bytes = try ArborFile.readBytes(path)
+    let bytes = try readFile(path)
     return try parse(
       bytes, file: path, hierarchy: hierarchy, ignoringUnknown: ignoringUnknown, keepingRoot: keepingRoot)
   }
@@ -108,11 +108,9 @@ public struct EvaluationRecords: Sendable {
   ) throws(TaxonomyError) -> EvaluationRecords {
     var reader = RecordReader(file: file, hierarchy: hierarchy, ignoringUnknown: ignoringUnknown)
     reader.keepingRoot = keepingRoot
-    var padded = bytes
-    padded.append(0)  // strtod stops here at the latest
-    let result: Result<EvaluationRecords, TaxonomyError> = padded.withUnsafeBufferPointer { buffer in
+    let result: Result<EvaluationRecords, TaxonomyError> = bytes.withUnsafeBufferPointer { buffer in
       do throws(TaxonomyError) {
-        try reader.run(UnsafeBufferPointer(rebasing: buffer[0..<bytes.count]))
+        try reader.run(buffer)
         return .success(reader.records)
       } catch {
         return .failure(error)
@@ -145,6 +143,35 @@ public struct EvaluationRecords: Sendable {
       }
     }
     return (indices, missing, count - matched)
+  }
+
+  /// Reads a whole file with one copy; errors come from `ArborFile.readBytes`, which names the path.
+  static func readFile(_ path: String) throws(TaxonomyError) -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return try ArborFile.readBytes(path) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return try ArborFile.readBytes(path) }
+    let size = Int(info.st_size)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+      var done = 0
+      while done < size {
+        #if canImport(Glibc)
+          let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
+        #else
+          let n = Darwin.read(fd, buffer.baseAddress! + done, size - done)
+        #endif
+        if n <= 0 {
+          failed = n < 0
+          break
+        }
+        done += n
+      }
+      initialized = done
+    }
+    if failed { return try ArborFile.readBytes(path) }
+    return bytes
   }
 
   fileprivate static func empty(_ file: String) -> EvaluationRecords { EvaluationRecords(file: file) }
@@ -353,20 +380,23 @@ private struct RecordReader {
             p += 1
             ws()
             guard p < end, b[p] == 0x2D || (b[p] >= 0x30 && b[p] <= 0x39) else { return false }
-            var stop: UnsafeMutablePointer<CChar>?
-            let raw = UnsafeRawPointer(b.baseAddress! + p).assumingMemoryBound(to: CChar.self)
-            let value = strtod(raw, &stop)
-            guard let stop else { return false }
-            let consumed = UnsafeRawPointer(stop) - UnsafeRawPointer(raw)
-            if consumed <= 0 || p + consumed > end || !value.isFinite { return false }
-            // strtod accepts forms JSON does not (hex, "inf"); only plain digits reach here.
-            for i in p..<p + consumed {
-              let c = b[i]
-              if !(c >= 0x30 && c <= 0x39) && c != 0x2E && c != 0x2D && c != 0x2B && c | 0x20 != 0x65 {
-                return false
-              }
+            // Copy the number's characters (digits, sign, point, exponent) and let strtod read them.
+            let s0 = p
+            while p < end, p - s0 < 63 {
+              let c = b[p]
+              guard (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x2B || c | 0x20 == 0x65 else { break }
+              p += 1
             }
-            p += consumed
+            let length = p - s0
+            let value: Double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text in
+              for i in 0..<length { text[i] = CChar(bitPattern: b[s0 + i]) }
+              text[length] = 0
+              var stop: UnsafeMutablePointer<CChar>?
+              let v = strtod(text.baseAddress!, &stop)
+              guard let stop, stop - text.baseAddress! == length else { return .nan }
+              return v
+            }
+            if !value.isFinite { return false }
             fields.append(ScannedField(kind: .score, start: s, end: e, score: value))
             ws()
             guard p < end else { return false }
@@ -560,13 +590,26 @@ private struct RecordReader {
     } else {
       for node in writtenLabels { rankScratch.append((node, .nan, Int32(rankScratch.count))) }
     }
-    rankGeneration &+= 1
-    if rankMarks.count != hierarchy.count { rankMarks = [UInt32](repeating: 0, count: hierarchy.count) }
-    for entry in rankScratch where rankMarks[Int(entry.node)] != rankGeneration {
-      // Repeats keep their first (best) place.
-      rankMarks[Int(entry.node)] = rankGeneration
-      records.rankingNodes.append(entry.node)
-      records.rankingScores.append(sawScores ? entry.score : .nan)
+    if rankScratch.count <= 16 {
+      // Short lists: repeats found by comparison, without touching a node-sized array.
+      for (i, entry) in rankScratch.enumerated() {
+        var repeated = false
+        for j in 0..<i where rankScratch[j].node == entry.node {
+          repeated = true
+          break
+        }
+        if repeated { continue }  // Repeats keep their first (best) place.
+        records.rankingNodes.append(entry.node)
+        records.rankingScores.append(sawScores ? entry.score : .nan)
+      }
+    } else {
+      rankGeneration &+= 1
+      if rankMarks.count != hierarchy.count { rankMarks = [UInt32](repeating: 0, count: hierarchy.count) }
+      for entry in rankScratch where rankMarks[Int(entry.node)] != rankGeneration {
+        rankMarks[Int(entry.node)] = rankGeneration
+        records.rankingNodes.append(entry.node)
+        records.rankingScores.append(sawScores ? entry.score : .nan)
+      }
     }
     records.rankingOffsets.append(Int32(records.rankingNodes.count))
     records.pathOffsets.append(Int32(records.pathClusters.count))
