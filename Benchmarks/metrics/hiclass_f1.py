@@ -27,5 +27,5 @@ if "--macro" in sys.argv:
     start = time.perf_counter()
     macro = metrics.f1(y_true[keep], y_pred[keep], average="macro")
     out["seconds_macro"] = time.perf_counter() - start
-    out["hf1_sample"] = float(macro) * keep.sum() / len(y_true)
+    out["hf1_sample"] = float(macro) * int(keep.sum()) / len(y_true)
 print(json.dumps(out))
