@@ -29,7 +29,8 @@ func runMetricsBenchmark(_ arguments: [String]) throws {
   lap("read taxonomy")
   let hierarchy = LabelHierarchy(taxonomy)
   lap("prepare closures")
-  let (gold, pred) = try Evaluation.readPair(gold: arguments[1], predicted: arguments[2], hierarchy: hierarchy)
+  let (gold, pred) = try Evaluation.readPair(
+    gold: arguments[1], predicted: arguments[2], hierarchy: hierarchy)
   lap("read gold and predictions (2 threads)")
   let evaluation = Evaluation.classification(hierarchy: hierarchy, gold: gold, predicted: pred)
   lap("accumulate")

@@ -52,7 +52,8 @@ HICLASS_JSON=$("$VENV/bin/python" Benchmarks/metrics/hiclass_f1.py "$OUT")
 echo "$HICLASS_JSON" >&2
 PHASES=$("$(swift build -c release --show-bin-path)/arbor-bench" metrics "$WORDNET" "$OUT/gold.jsonl" "$OUT/pred.jsonl" \
   | grep " s$" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
-RESULT=$("$VENV/bin/python" - "$HICLASS_JSON" "$OUT/arbor.json" "$best" "$COUNT" "$PHASES" <<'PY'
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+RESULT=$("$VENV/bin/python" - "$HICLASS_JSON" "$OUT/arbor.json" "$best" "$COUNT" "$PHASES" "$LOAD" <<'PY'
 import json, sys
 h = json.loads(sys.argv[1]); a = json.load(open(sys.argv[2])); t = float(sys.argv[3])
 hf = h["hf1_micro"]; af = a["metrics"]["h-micro-f1"]
@@ -63,7 +64,8 @@ print(f"{int(sys.argv[4]):,} predictions over WordNet 3.0 nouns (single-path syn
       f"`hiclass.metrics.f1(average=\"micro\")` on prepared numpy arrays (its call only): {h['seconds_micro']:.3f} s. "
       f"**{h['seconds_micro'] / t:.1f}x** (goal >= 20x; full set goal < 5 s). "
       f"hF1: Arbor {af!r}, HiClass {hf!r} (difference {abs(hf - af):.1e}). "
-      f"Arbor phases (arbor-bench metrics): {sys.argv[5]}.")
+      f"One further run of `arbor-bench metrics` by phase: {sys.argv[5]}. "
+      f"Load average during the run: {sys.argv[6]} (the machine is shared; wall times vary by run).")
 PY
 )
 echo "$RESULT"

@@ -79,7 +79,8 @@ public struct ClassificationEvaluation: Sendable {
   }
 
   private func counts(
-    _ correct: KeyPath<NodeState, Int32>, _ predicted: KeyPath<NodeState, Int32>, _ gold: KeyPath<NodeState, Int32>
+    _ correct: KeyPath<NodeState, Int32>, _ predicted: KeyPath<NodeState, Int32>,
+    _ gold: KeyPath<NodeState, Int32>
   ) -> LabelCounts {
     var result = LabelCounts(nodeCount: 0)
     result.correct = nodes.map { $0[keyPath: correct] }
@@ -118,7 +119,9 @@ public struct ClassificationEvaluation: Sendable {
 
   /// Adds one sample: gold and predicted labels as distinct node indices without the root (any
   /// order; deepest first is fastest), and optionally the prediction's ranking, best first.
-  public mutating func add(gold: ArraySlice<Int32>, predicted: ArraySlice<Int32>, ranking: ArraySlice<Int32>? = nil) {
+  public mutating func add(
+    gold: ArraySlice<Int32>, predicted: ArraySlice<Int32>, ranking: ArraySlice<Int32>? = nil
+  ) {
     nextGeneration()
     sampleCount += 1
     var nodes = self.nodes
@@ -229,7 +232,8 @@ public struct ClassificationEvaluation: Sendable {
     for label in predicted where state[Int(label)].rightMark == g {
       let l = Int(label)
       var ok = true
-      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1]) where state[Int(closureNodes[k])].rightMark != g {
+      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1])
+      where state[Int(closureNodes[k])].rightMark != g {
         ok = false
         break
       }
@@ -240,7 +244,8 @@ public struct ClassificationEvaluation: Sendable {
     for label in predicted where leafFlags[Int(label)] {
       let l = Int(label)
       var complete = true
-      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1]) where state[Int(closureNodes[k])].givenMark != g {
+      for k in Int(closureOffsets[l])..<Int(closureOffsets[l + 1])
+      where state[Int(closureNodes[k])].givenMark != g {
         complete = false
         break
       }

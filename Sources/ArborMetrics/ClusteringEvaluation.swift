@@ -19,7 +19,8 @@ public enum ClusteringEvaluation {
         if predicted.hasPaths {
           path = predicted.path(p)
         } else if let deepest = deepestNode(predicted.labels(p), hierarchy) {
-          path = ArraySlice(hierarchy.closure(of: deepest).sorted { hierarchy.depths[Int($0)] < hierarchy.depths[Int($1)] })
+          path = ArraySlice(
+            hierarchy.closure(of: deepest).sorted { hierarchy.depths[Int($0)] < hierarchy.depths[Int($1)] })
         }
       }
       paths.append(path)

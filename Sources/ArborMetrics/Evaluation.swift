@@ -57,7 +57,8 @@ public enum Evaluation {
 
   /// Scores taxonomy-expansion rankings (read both files with `keepingRoot: true`).
   public static func expansion(
-    hierarchy: LabelHierarchy, gold: EvaluationRecords, predicted: EvaluationRecords, cutoffs: [Int] = [1, 5, 10]
+    hierarchy: LabelHierarchy, gold: EvaluationRecords, predicted: EvaluationRecords,
+    cutoffs: [Int] = [1, 5, 10]
   ) -> MetricReport {
     let indices = predicted.aligned(to: gold).indices
     var evaluation = ExpansionEvaluation(taxonomy: hierarchy.taxonomy, cutoffs: cutoffs)
@@ -77,6 +78,7 @@ public enum Evaluation {
     hierarchy: LabelHierarchy, gold: EvaluationRecords, predicted: EvaluationRecords
   ) -> MetricReport {
     ClusteringEvaluation.evaluate(
-      hierarchy: hierarchy, gold: gold, predicted: predicted, predictedIndex: predicted.aligned(to: gold).indices)
+      hierarchy: hierarchy, gold: gold, predicted: predicted,
+      predictedIndex: predicted.aligned(to: gold).indices)
   }
 }

@@ -151,7 +151,9 @@ public struct EvaluationRecords: Sendable {
     guard fd >= 0 else { return try ArborFile.readBytes(path) }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return try ArborFile.readBytes(path) }
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+      return try ArborFile.readBytes(path)
+    }
     let size = Int(info.st_size)
     var failed = false
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
@@ -384,7 +386,9 @@ private struct RecordReader {
             let s0 = p
             while p < end, p - s0 < 63 {
               let c = b[p]
-              guard (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x2B || c | 0x20 == 0x65 else { break }
+              guard (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x2B || c | 0x20 == 0x65 else {
+                break
+              }
               p += 1
             }
             let length = p - s0
@@ -476,7 +480,8 @@ private struct RecordReader {
         }
       case "labels", "ranking", "path":
         guard let items = field.arrayValue else {
-          problem(.schema, "field \"\(key)\" must be an array of strings, found \(field.typeName)", line: line)
+          problem(
+            .schema, "field \"\(key)\" must be an array of strings, found \(field.typeName)", line: line)
           return
         }
         let kind: ScannedField.Kind = key == "labels" ? .label : key == "ranking" ? .rank : .cluster
@@ -489,7 +494,8 @@ private struct RecordReader {
         }
       case "scores":
         guard let entries = field.objectValue else {
-          problem(.schema, "field \"scores\" must be an object {node id: number}, found \(field.typeName)",
+          problem(
+            .schema, "field \"scores\" must be an object {node id: number}, found \(field.typeName)",
             line: line)
           return
         }
@@ -574,7 +580,20 @@ private struct RecordReader {
     records.lines.append(Int32(line))
     // Labels: distinct, deepest first (then by index), so closures can skip covered ancestors.
     let depths = hierarchy.depths
-    labelScratch.sort { depths[Int($0)] != depths[Int($1)] ? depths[Int($0)] > depths[Int($1)] : $0 < $1 }
+    var topDown = true  // a path written from the top: strictly increasing depth
+    var k = 1
+    while k < labelScratch.count {
+      if depths[Int(labelScratch[k - 1])] >= depths[Int(labelScratch[k])] {
+        topDown = false
+        break
+      }
+      k += 1
+    }
+    if topDown {
+      labelScratch.reverse()  // already distinct and in the order the sort would give
+    } else {
+      labelScratch.sort { depths[Int($0)] != depths[Int($1)] ? depths[Int($0)] > depths[Int($1)] : $0 < $1 }
+    }
     var previous: Int32 = -1
     for node in labelScratch where node != previous {
       records.labelNodes.append(node)

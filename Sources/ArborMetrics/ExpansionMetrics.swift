@@ -82,7 +82,9 @@ public struct ExpansionEvaluation {
       if !score.isNaN {
         // Scores are sorted descending: count the candidates strictly above this score.
         var j = i
-        while j > ranking.startIndex && scores[scores.startIndex + (j - ranking.startIndex) - 1] == score { j -= 1 }
+        while j > ranking.startIndex && scores[scores.startIndex + (j - ranking.startIndex) - 1] == score {
+          j -= 1
+        }
         rank = j - ranking.startIndex + 1
       }
       if best == nil || rank < best! { best = rank }

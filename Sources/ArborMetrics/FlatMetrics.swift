@@ -79,7 +79,8 @@ public struct LabelCounts: Sendable {
     var count = 0
     for n in nodes {
       if scope == .occurring && predicted[n] == 0 && gold[n] == 0 { continue }
-      let s = PrecisionRecallF1(correct: Double(correct[n]), predicted: Double(predicted[n]), gold: Double(gold[n]))
+      let s = PrecisionRecallF1(
+        correct: Double(correct[n]), predicted: Double(predicted[n]), gold: Double(gold[n]))
       sum.0 += s.precision
       sum.1 += s.recall
       sum.2 += s.f1
@@ -92,6 +93,7 @@ public struct LabelCounts: Sendable {
 
   /// The scores of one node.
   public func scores(of node: Int) -> PrecisionRecallF1 {
-    PrecisionRecallF1(correct: Double(correct[node]), predicted: Double(predicted[node]), gold: Double(gold[node]))
+    PrecisionRecallF1(
+      correct: Double(correct[node]), predicted: Double(predicted[node]), gold: Double(gold[node]))
   }
 }

@@ -12,12 +12,15 @@ public struct HierarchicalScorer: Sendable {
   private var generation: UInt32 = 0
   private var goldClosure: [Int32] = []
   private var predictedClosure: [Int32] = []
+  private var validMarks: [UInt32]
+  private var given: [Int32] = []
 
   /// Prepares a scorer for a taxonomy.
   public init(_ hierarchy: LabelHierarchy) {
     self.hierarchy = hierarchy
     goldMarks = [UInt32](repeating: 0, count: hierarchy.count)
     predictedMarks = goldMarks
+    validMarks = goldMarks
   }
 
   private mutating func nextGeneration() {
@@ -26,6 +29,7 @@ public struct HierarchicalScorer: Sendable {
       for i in goldMarks.indices {
         goldMarks[i] = 0
         predictedMarks[i] = 0
+        validMarks[i] = 0
       }
       generation = 1
     }
@@ -89,7 +93,7 @@ public struct HierarchicalScorer: Sendable {
     nextGeneration()
     Self.close(gold, hierarchy, &goldMarks, generation, &goldClosure)
     // predictedMarks: the prediction as given.
-    var given: [Int32] = []
+    given.removeAll(keepingCapacity: true)
     for label in predicted where label != hierarchy.root && predictedMarks[label] != generation {
       predictedMarks[label] = generation
       given.append(Int32(label))
@@ -97,18 +101,23 @@ public struct HierarchicalScorer: Sendable {
     var predictedPaths = 0
     var rightPaths = 0
     var goldPaths = 0
-    var valid = Set<Int32>()
+    var valid = 0
     for n in goldClosure where hierarchy.isLeaf(Int(n)) { goldPaths += 1 }
     for n in given where hierarchy.isLeaf(Int(n)) {
       let closure = hierarchy.closure(of: Int(n))
       if closure.allSatisfy({ predictedMarks[Int($0)] == generation }) {
         predictedPaths += 1
         if goldMarks[Int(n)] == generation { rightPaths += 1 }
-        valid.formUnion(closure)
+        for a in closure where validMarks[Int(a)] != generation {
+          validMarks[Int(a)] = generation
+          valid += 1
+        }
       }
     }
-    let wrong = given.count - valid.count
-    let f1 = PrecisionRecallF1(correct: Double(rightPaths), predicted: Double(predictedPaths), gold: Double(goldPaths)).f1
+    let wrong = given.count - valid
+    let f1 = PrecisionRecallF1(
+      correct: Double(rightPaths), predicted: Double(predictedPaths), gold: Double(goldPaths)
+    ).f1
     let x = goldClosure.isEmpty ? 0 : Double(wrong) / Double(goldClosure.count)
     return PathMetricCounts.penalty(x) * f1
   }

@@ -72,12 +72,15 @@ public struct MetricReport: Sendable {
     let width = max(entries.map(\.name.count).max() ?? 0, 8)
     var out = "samples" + String(repeating: " ", count: width - 7 + 2) + String(sampleCount) + "\n"
     for entry in entries {
-      out += entry.name + String(repeating: " ", count: width - entry.name.count + 2) + Self.format(entry.value)
+      out +=
+        entry.name + String(repeating: " ", count: width - entry.name.count + 2) + Self.format(entry.value)
       out += "\n"
     }
     if showLevels && !levels.isEmpty {
       let names = levels[0].metrics.map(\.name)
-      out += "\nlevel  samples  " + names.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }
+      out +=
+        "\nlevel  samples  "
+        + names.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }
         .joined(separator: " ") + "\n"
       for level in levels {
         out += String(level.depth).padding(toLength: 7, withPad: " ", startingAt: 0)

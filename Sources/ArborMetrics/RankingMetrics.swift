@@ -14,7 +14,8 @@ public enum RankingMetrics {
   static func discount(_ position: Int) -> Double { log2(Double(position + 2)) }
 
   /// P@k, R@k and F1@k of one ranking against a gold set.
-  public static func scores(gold: ArraySlice<Int32>, ranking: ArraySlice<Int32>, k: Int) -> PrecisionRecallF1 {
+  public static func scores(gold: ArraySlice<Int32>, ranking: ArraySlice<Int32>, k: Int) -> PrecisionRecallF1
+  {
     let top = min(k, ranking.count)
     var hits = 0
     for node in ranking.prefix(top) where gold.contains(node) { hits += 1 }

@@ -60,7 +60,8 @@ struct EvalCommand: ParsableCommand {
       hierarchy = LabelHierarchy(try input.read(taxonomy))
       let keepRoot = task == .expansion
       (goldRecords, predictedRecords) = try Evaluation.readPair(
-        gold: gold, predicted: pred, hierarchy: hierarchy, ignoringUnknown: ignoreUnknown, keepingRoot: keepRoot)
+        gold: gold, predicted: pred, hierarchy: hierarchy, ignoringUnknown: ignoreUnknown,
+        keepingRoot: keepRoot)
     } catch {
       throw fail(error)
     }
@@ -68,7 +69,8 @@ struct EvalCommand: ParsableCommand {
       let examples = records.droppedUnknownExamples.map { "'\($0)'" }.joined(separator: ", ")
       printError(
         "arbor: warning: \(records.file): dropped \(records.droppedUnknownCount) label(s) with unknown node ids "
-          + "(\(examples)\(records.droppedUnknownCount > records.droppedUnknownExamples.count ? ", ..." : ""))")
+          + "(\(examples)\(records.droppedUnknownCount > records.droppedUnknownExamples.count ? ", ..." : ""))"
+      )
     }
     let (_, missing, extra) = predictedRecords.aligned(to: goldRecords)
     if missing > 0 {

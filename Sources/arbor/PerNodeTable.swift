@@ -11,7 +11,9 @@ enum PerNodeTable {
     let flat = evaluation.flat
     let hier = evaluation.hierarchical
     for node in 0..<taxonomy.count where node != taxonomy.root {
-      if flat.gold[node] == 0 && flat.predicted[node] == 0 && hier.gold[node] == 0 && hier.predicted[node] == 0 {
+      if flat.gold[node] == 0 && flat.predicted[node] == 0 && hier.gold[node] == 0
+        && hier.predicted[node] == 0
+      {
         continue
       }
       let f = flat.scores(of: node)

@@ -18,12 +18,14 @@ import Testing
     try pred.write(to: dir.appendingPathComponent("p.jsonl"), atomically: true, encoding: .utf8)
     let args = [
       "eval", "--taxonomy", dir.appendingPathComponent("t.json").path,
-      "--gold", dir.appendingPathComponent("g.jsonl").path, "--pred", dir.appendingPathComponent("p.jsonl").path,
+      "--gold", dir.appendingPathComponent("g.jsonl").path, "--pred",
+      dir.appendingPathComponent("p.jsonl").path,
     ]
     return (dir, args)
   }
 
-  static let gold = "{\"id\":\"1\",\"labels\":[\"a\",\"a1\"]}\n{\"id\":\"2\",\"labels\":[\"b1\"]}\n{\"id\":\"3\",\"labels\":[\"a2\"]}\n"
+  static let gold =
+    "{\"id\":\"1\",\"labels\":[\"a\",\"a1\"]}\n{\"id\":\"2\",\"labels\":[\"b1\"]}\n{\"id\":\"3\",\"labels\":[\"a2\"]}\n"
   static let pred = "{\"id\":\"1\",\"labels\":[\"a\",\"a1\"]}\n{\"id\":\"2\",\"labels\":[\"a1\",\"b\"]}\n"
 
   @Test func jsonOutputAndMissingPredictionWarning() throws {
@@ -32,7 +34,8 @@ import Testing
     let result = try runArbor(args + ["--json", "--per-level"])
     #expect(result.status == 0)
     #expect(result.stderr.contains("1 gold record(s) have no prediction"))
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let metrics = try #require(json["metrics"] as? [String: Double])
     // Hand-computed in HandComputedTests: hP 3/5, hR 1/2.
     #expect(abs((metrics["h-micro-f1"] ?? 0) - 6.0 / 11) < 1e-12)
@@ -84,7 +87,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let result = try runArbor(args + ["--task", "expansion", "--json"])
     #expect(result.status == 0)
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let metrics = try #require(json["metrics"] as? [String: Double])
     // a ties b for first place: rank 1; the top candidate is b (written first), Wu&Palmer(b, a) = 2·1/(2+2).
     #expect(metrics["mrr"] == 1)

@@ -86,7 +86,9 @@ import Testing
     // Gold {2, 5}; ranking 5, 3, 2, 7.
     let gold: ArraySlice<Int32> = [2, 5]
     let ranking: ArraySlice<Int32> = [5, 3, 2, 7]
-    #expect(RankingMetrics.scores(gold: gold, ranking: ranking, k: 1) == PrecisionRecallF1(correct: 1, predicted: 1, gold: 2))
+    #expect(
+      RankingMetrics.scores(gold: gold, ranking: ranking, k: 1)
+        == PrecisionRecallF1(correct: 1, predicted: 1, gold: 2))
     let at3 = RankingMetrics.scores(gold: gold, ranking: ranking, k: 3)
     #expect(abs(at3.precision - 2.0 / 3) < 1e-12 && at3.recall == 1)
     // DCG@3 = 1/log2(2) + 1/log2(4) = 1.5; IDCG@3 = 1 + 1/log2(3).
@@ -152,10 +154,14 @@ import Testing
     #expect(abs(ClusteringMetrics.adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2]) - 4.0 / 7) < 1e-12)
     #expect(ClusteringMetrics.adjustedRandIndex([0, 1, 2], [5, 6, 7]) == 1)
     // Items A, A, B under x; the A pair meets at x, which holds 3 items, 2 of class A → 2/3.
-    #expect(abs(ClusteringMetrics.dendrogramPurity(classes: [0, 0, 1], paths: [[1, 2], [1, 3], [1, 3]]) - 2.0 / 3) < 1e-12)
+    #expect(
+      abs(
+        ClusteringMetrics.dendrogramPurity(classes: [0, 0, 1], paths: [[1, 2], [1, 3], [1, 3]]) - 2.0 / 3)
+        < 1e-12)
     // Pair (0,1) of class A meets at [1], over all four items {A, A, B, B} → 1/2; pair (2,3) of class B
     // meets at [1, 4]: {B, B} → 1. Mean 3/4.
-    let purity = ClusteringMetrics.dendrogramPurity(classes: [0, 0, 1, 1], paths: [[1, 2], [1, 3], [1, 4], [1, 4]])
+    let purity = ClusteringMetrics.dendrogramPurity(
+      classes: [0, 0, 1, 1], paths: [[1, 2], [1, 3], [1, 4], [1, 4]])
     #expect(abs(purity - 0.75) < 1e-12)
   }
 }

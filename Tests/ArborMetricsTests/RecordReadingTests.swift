@@ -8,14 +8,18 @@ import Testing
   static func hierarchy() throws -> LabelHierarchy {
     var builder = TaxonomyBuilder()
     for id in ["r", "a", "b", "a1", "q\"uote"] { builder.addNode(TaxonomyNode(id: id)) }
-    for (p, c) in [("r", "a"), ("r", "b"), ("a", "a1"), ("b", "q\"uote")] { builder.addEdge(parent: p, child: c) }
+    for (p, c) in [("r", "a"), ("r", "b"), ("a", "a1"), ("b", "q\"uote")] {
+      builder.addEdge(parent: p, child: c)
+    }
     return LabelHierarchy(try builder.build())
   }
 
-  static func parse(_ text: String, ignoringUnknown: Bool = false) throws(TaxonomyError) -> EvaluationRecords {
+  static func parse(_ text: String, ignoringUnknown: Bool = false) throws(TaxonomyError) -> EvaluationRecords
+  {
     // swift-format-ignore
     let h = (try? hierarchy())!
-    return try EvaluationRecords.parse(Array(text.utf8), file: "f.jsonl", hierarchy: h, ignoringUnknown: ignoringUnknown)
+    return try EvaluationRecords.parse(
+      Array(text.utf8), file: "f.jsonl", hierarchy: h, ignoringUnknown: ignoringUnknown)
   }
 
   static func message(_ text: String, ignoringUnknown: Bool = false) -> String {
@@ -58,18 +62,23 @@ import Testing
   }
 
   @Test func duplicateIdsNameBothLines() {
-    let m = Self.message("{\"id\":\"1\",\"labels\":[]}\n{\"id\":\"2\",\"labels\":[]}\n{\"id\":\"1\",\"labels\":[]}\n")
+    let m = Self.message(
+      "{\"id\":\"1\",\"labels\":[]}\n{\"id\":\"2\",\"labels\":[]}\n{\"id\":\"1\",\"labels\":[]}\n")
     #expect(m == "f.jsonl:3: duplicate record id '1' (first at line 1)")
   }
 
   @Test func emptyAndMalformedFilesFailClearly() {
     #expect(Self.message("") == "f.jsonl:1: no records: expected one JSON object per line")
     #expect(Self.message("\n  \n") == "f.jsonl:1: no records: expected one JSON object per line")
-    #expect(Self.message("{\"id\":\"1\",\"labels\":[]}\n{\"id\":\"2\",\"labels\":[\"a\"}\n").hasPrefix("f.jsonl:2: invalid JSON"))
+    #expect(
+      Self.message("{\"id\":\"1\",\"labels\":[]}\n{\"id\":\"2\",\"labels\":[\"a\"}\n").hasPrefix(
+        "f.jsonl:2: invalid JSON"))
     #expect(Self.message("[1]\n") == "f.jsonl:1: expected a JSON object per line, found an array")
     #expect(Self.message("{\"labels\":[\"a\"]}\n") == "f.jsonl:1: missing field \"id\"")
-    #expect(Self.message("{\"id\":\"1\",\"labels\":\"a\"}\n").contains("\"labels\" must be an array of strings"))
-    #expect(Self.message("{\"id\":\"1\",\"scores\":{\"a\":\"x\"}}\n").contains("score of 'a' must be a number"))
+    #expect(
+      Self.message("{\"id\":\"1\",\"labels\":\"a\"}\n").contains("\"labels\" must be an array of strings"))
+    #expect(
+      Self.message("{\"id\":\"1\",\"scores\":{\"a\":\"x\"}}\n").contains("score of 'a' must be a number"))
     #expect(Self.message("{\"id\":\"1\",\"ranking\":[\"a\"],\"scores\":{\"a\":1}}\n").contains("either"))
   }
 

@@ -46,7 +46,9 @@ import Testing
         #expect(Int(want["samples"] ?? -1) == got.samples, "\(label) level \(got.depth) samples")
         for (name, value) in got.metrics {
           let reference = try #require(want[name], "\(label): level \(got.depth) lacks \(name)")
-          #expect(abs(reference - value) <= tolerance, "\(label) level \(got.depth) \(name): \(value) vs \(reference)")
+          #expect(
+            abs(reference - value) <= tolerance,
+            "\(label) level \(got.depth) \(name): \(value) vs \(reference)")
         }
       }
     }
@@ -59,8 +61,10 @@ import Testing
     for scope in MacroAveragingScope.allCases {
       var options = ClassificationEvaluation.Options()
       options.macroScope = scope
-      let report = Evaluation.classification(hierarchy: hierarchy, gold: gold, predicted: pred, options: options)
-        .report()
+      let report = Evaluation.classification(
+        hierarchy: hierarchy, gold: gold, predicted: pred, options: options
+      )
+      .report()
       let reference = try #require(expected[scope.rawValue] as? [String: Any])
       try Self.compare(report, reference, "\(caseName) macro over \(scope.rawValue)")
     }
