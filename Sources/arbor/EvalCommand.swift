@@ -41,6 +41,9 @@ struct EvalCommand: ParsableCommand {
     if MacroAveragingScope(rawValue: macroOver) == nil {
       throw ValidationError("--macro-over must be 'all' or 'occurring'.")
     }
+    if perNode != nil && task != .classification {
+      throw ValidationError("--per-node applies to --task classification only.")
+    }
     if let k, parseCutoffs(k) == nil {
       throw ValidationError("--k must be a comma-separated list of positive integers, e.g. 1,3,5.")
     }
