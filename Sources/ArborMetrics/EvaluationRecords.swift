@@ -392,6 +392,7 @@ private struct RecordReader {
               p += 1
             }
             let length = p - s0
+            guard Self.isJSONNumber(b, s0, p) else { return false }
             let value: Double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text in
               for i in 0..<length { text[i] = CChar(bitPattern: b[s0 + i]) }
               text[length] = 0
@@ -415,7 +416,9 @@ private struct RecordReader {
           }
         }
       } else {
-        return false
+        // Another field (say, a document's "text"): skip a plain value, or leave the line to the
+        // full parser.
+        guard Self.skipPlainValue(b, &p, end) else { return false }
       }
       ws()
       guard p < end else { return false }
@@ -430,6 +433,87 @@ private struct RecordReader {
     }
     ws()
     return p == end && sawID
+  }
+
+  /// Whether `b[start..<end]` is a JSON number (RFC 8259 grammar).
+  static func isJSONNumber(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    var i = start
+    func digits() -> Int {
+      let s = i
+      while i < end, b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+      return i - s
+    }
+    if i < end, b[i] == 0x2D { i += 1 }
+    guard i < end else { return false }
+    if b[i] == 0x30 {
+      i += 1
+    } else if digits() == 0 {
+      return false
+    }
+    if i < end, b[i] == 0x2E {
+      i += 1
+      if digits() == 0 { return false }
+    }
+    if i < end, b[i] | 0x20 == 0x65 {
+      i += 1
+      if i < end, b[i] == 0x2B || b[i] == 0x2D { i += 1 }
+      if digits() == 0 { return false }
+    }
+    return i == end
+  }
+
+  /// Skips an ASCII string (with valid escapes), a number, `true`, `false` or `null` at `p`.
+  /// Returns false for anything else (arrays, objects, non-ASCII text), which the full parser takes.
+  static func skipPlainValue(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ end: Int) -> Bool {
+    guard p < end else { return false }
+    let c = b[p]
+    if c == 0x22 {
+      p += 1
+      while p < end {
+        let x = b[p]
+        if x == 0x22 {
+          p += 1
+          return true
+        }
+        if x < 0x20 || x >= 0x80 { return false }
+        if x == 0x5C {
+          guard p + 1 < end else { return false }
+          switch b[p + 1] {
+          case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: p += 2
+          case 0x75:
+            guard p + 5 < end else { return false }
+            for k in p + 2..<p + 6 {
+              let h = b[k] | 0x20
+              guard (h >= 0x30 && h <= 0x39) || (h >= 0x61 && h <= 0x66) else { return false }
+            }
+            // Surrogates need pairing checks: leave them to the full parser.
+            if b[p + 2] | 0x20 == 0x64, b[p + 3] >= 0x38 { return false }
+            p += 6
+          default: return false
+          }
+          continue
+        }
+        p += 1
+      }
+      return false
+    }
+    if c == 0x2D || (c >= 0x30 && c <= 0x39) {
+      let s = p
+      while p < end {
+        let x = b[p]
+        guard (x >= 0x30 && x <= 0x39) || x == 0x2E || x == 0x2D || x == 0x2B || x | 0x20 == 0x65 else { break }
+        p += 1
+      }
+      return isJSONNumber(b, s, p)
+    }
+    for literal: StaticString in ["true", "false", "null"] {
+      let n = literal.utf8CodeUnitCount
+      if p + n <= end && equal(UnsafeBufferPointer(rebasing: b[p..<p + n]), literal) {
+        p += n
+        return true
+      }
+    }
+    return false
   }
 
   static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {

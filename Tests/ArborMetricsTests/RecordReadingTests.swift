@@ -49,6 +49,20 @@ import Testing
     #expect(r.lines == [1, 2, 4])
   }
 
+  @Test func extraFieldsAreSkippedOrParsed() throws {
+    // ASCII text with escapes is skipped by the fast path; non-ASCII text and nested values go to
+    // the full parser; both give the same records.
+    let r = try Self.parse(
+      "{\"id\": \"1\", \"text\": \"say \\\"hi\\\"\\n\\u00e9\", \"n\": -1.5e3, \"ok\": true, \"labels\": [\"a1\"]}\n"
+        + "{\"id\": \"2\", \"text\": \"caf\u{e9}\", \"meta\": {\"x\": [1]}, \"labels\": [\"a1\"]}\n")
+    #expect(r.count == 2)
+    #expect(Array(r.labels(0)) == Array(r.labels(1)))
+    // Numbers JSON does not allow fail, whichever path reads them.
+    #expect(Self.message("{\"id\":\"1\",\"scores\":{\"a\":01}}\n").contains("invalid JSON"))
+    #expect(Self.message("{\"id\":\"1\",\"n\":+1,\"labels\":[]}\n").contains("invalid JSON"))
+    #expect(Self.message("{\"id\":\"1\",\"text\":\"bad \\x\",\"labels\":[]}\n").contains("invalid JSON"))
+  }
+
   @Test func unknownIdsAreListedAndCounted() throws {
     let text = "{\"id\":\"1\",\"labels\":[\"zz\",\"a\"]}\n{\"id\":\"2\",\"labels\":[\"yy\",\"zz\"]}\n"
     let m = Self.message(text)
