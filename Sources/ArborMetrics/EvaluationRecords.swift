@@ -501,7 +501,9 @@ private struct RecordReader {
       let s = p
       while p < end {
         let x = b[p]
-        guard (x >= 0x30 && x <= 0x39) || x == 0x2E || x == 0x2D || x == 0x2B || x | 0x20 == 0x65 else { break }
+        guard (x >= 0x30 && x <= 0x39) || x == 0x2E || x == 0x2D || x == 0x2B || x | 0x20 == 0x65 else {
+          break
+        }
         p += 1
       }
       return isJSONNumber(b, s, p)

@@ -78,16 +78,18 @@ public struct MetricReport: Sendable {
     }
     if showLevels && !levels.isEmpty {
       let names = levels[0].metrics.map(\.name)
-      out +=
-        "\nlevel  samples  "
-        + names.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }
-        .joined(separator: " ") + "\n"
+      let widths = names.map { max($0.count, 8) }
+      func cell(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(width - text.count, 0))
+      }
+      func line(_ text: String) -> String {
+        String(text.reversed().drop { $0 == " " }.reversed()) + "\n"
+      }
+      out += "\n" + line("level  samples  " + zip(names, widths).map { cell($0, $1) }.joined(separator: "  "))
       for level in levels {
-        out += String(level.depth).padding(toLength: 7, withPad: " ", startingAt: 0)
-        out += String(level.samples).padding(toLength: 9, withPad: " ", startingAt: 0)
-        out += level.metrics.map { Self.format($0.value).padding(toLength: 10, withPad: " ", startingAt: 0) }
-          .joined(separator: " ")
-        out += "\n"
+        out += line(
+          cell(String(level.depth), 7) + cell(String(level.samples), 9)
+            + zip(level.metrics, widths).map { cell(Self.format($0.value), $1) }.joined(separator: "  "))
       }
     }
     return out

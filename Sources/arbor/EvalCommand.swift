@@ -120,7 +120,6 @@ struct EvalCommand: ParsableCommand {
       report = report.selecting(names)
       if names.contains("level") || names.contains("per-level") { showLevels = true }
     }
-    if task == .clustering { showLevels = showLevels || !json }
     print(json ? report.json(levels: showLevels) : report.table(levels: showLevels), terminator: "")
   }
 }
