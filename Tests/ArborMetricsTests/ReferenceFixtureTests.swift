@@ -70,6 +70,19 @@ import Testing
     }
   }
 
+  @Test func pathMetricsMatchHierVerbsOwnCodeOnSinglePathTrees() throws {
+    // make_fixtures.py follows HierVerb's compute_based_on_path literally; on a single-path tree it
+    // and Arbor's definition coincide (they differ only where complete predicted paths share nodes).
+    let (hierarchy, gold, pred) = try Self.load("tree-single")
+    let report = Evaluation.classification(hierarchy: hierarchy, gold: gold, predicted: pred).report()
+    let code = try #require(try Self.expected("tree-single")["hierverb-code"] as? [String: Double])
+    #expect(code.count == 5)
+    for (name, value) in code {
+      let got = try #require(report[name])
+      #expect(abs(got - value) <= Self.tolerance, "\(name): \(got) vs HierVerb's code \(value)")
+    }
+  }
+
   @Test(arguments: ["expansion-tree", "expansion-dag"])
   func expansionAgreesWithReferences(caseName: String) throws {
     let (hierarchy, gold, pred) = try Self.load(caseName, keepingRoot: true)
