@@ -1,5 +1,18 @@
 /// Accumulates the classification metric set over many samples in one pass.
 ///
+/// With `G`, `P` the gold and predicted labels as written and `Ĝ`, `P̂` the same closed under
+/// ancestors (root excluded), ``report()`` gives (formulas and citations in `docs/metrics.md`):
+/// - `flat-{micro,macro}-{precision,recall,f1}`: label P/R/F1 of `G` vs `P`, pooled or averaged
+///   over labels (``MacroAveragingScope``);
+/// - `h-micro-*` (Σ|Ĝ∩P̂|/Σ|P̂|, Σ|Ĝ∩P̂|/Σ|Ĝ|), `h-sample-*` (mean of per-sample hP, hR, hF) and
+///   `h-label-macro-*` (label macro on `Ĝ`, `P̂`), after Kiritchenko et al. (2006);
+/// - `p-micro-f1`, `p-macro-f1`, `p-gamma`, `c-micro-f1`, `c-macro-f1`: HierVerb's path and
+///   constrained metrics (Ji et al. 2023; ``PathMetricCounts``);
+/// - `exact-match` (share of `P̂ = Ĝ`) and `consistency` (share of `P = P̂`);
+/// - `p@k`, `r@k`, `f1@k`, `ndcg@k` when rankings are given (``RankingMetrics``);
+/// - per level `d`: accuracy (share of `Ĝ^d = P̂^d` among samples where either is non-empty),
+///   micro-F1 and macro-F1 over the nodes at depth `d`.
+///
 /// Per sample it closes the gold and the prediction under ancestors once, then updates flat
 /// counters: flat label counts (sets as given), hierarchical label counts (closed sets), HierVerb's
 /// path and constrained counts, per-level matches, exact matches, consistency and, when the

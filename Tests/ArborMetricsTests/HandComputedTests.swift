@@ -55,6 +55,14 @@ import Testing
     #expect(r.levels.count == 2)
     #expect(abs(r.levels[0].metrics[0].value - 1.0 / 3) < 1e-12)
     #expect(abs(r.levels[1].metrics[0].value - 1.0 / 3) < 1e-12)
+    // Level 1 micro: closed gold {a},{b},{a}; closed pred {a},{a,b},{} → correct 2, pred 3, gold 3.
+    #expect(abs(r.levels[0].metrics[1].value - 2.0 / 3) < 1e-12)
+    // Level 1 macro: a (c1, p2, g2) F1 1/2; b (c1, p1, g1) F1 1 → 3/4.
+    #expect(abs(r.levels[0].metrics[2].value - 0.75) < 1e-12)
+    // Label macro on closed sets: a 1/2, b 1, a1 (c1, p2, g1) 2/3, a2 0, b1 0.
+    #expect(abs(r["h-label-macro-f1"]! - (0.5 + 1 + 2.0 / 3) / 5) < 1e-12)
+    // C-macro: a (c1, p1, g2) 2/3, b (c1, p1, g1) 1, a1 (c1, p2, g1) 2/3, a2 0, b1 0.
+    #expect(abs(r["c-macro-f1"]! - (2.0 / 3 + 1 + 2.0 / 3) / 5) < 1e-12)
     #expect(r["p@1"] == nil)  // no rankings given
   }
 
