@@ -95,7 +95,25 @@ public struct EvaluationRecords: Sendable {
   public static func read(
     from path: String, hierarchy: LabelHierarchy, ignoringUnknown: Bool = false, keepingRoot: Bool = false
   ) throws(TaxonomyError) -> EvaluationRecords {
-    let bytes = try readFile(path)
+    // Map the file rather than copy it: no second buffer, no zeroed pages.
+    let fd = open(path, O_RDONLY)
+    if fd >= 0 {
+      defer { close(fd) }
+      var info = stat()
+      if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
+        let mapped = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED
+      {
+        defer { munmap(mapped, Int(info.st_size)) }
+        _ = madvise(mapped, Int(info.st_size), MADV_SEQUENTIAL)
+        let bytes = UnsafeBufferPointer(
+          start: mapped.assumingMemoryBound(to: UInt8.self), count: Int(info.st_size))
+        var reader = RecordReader(file: path, hierarchy: hierarchy, ignoringUnknown: ignoringUnknown)
+        reader.keepingRoot = keepingRoot
+        try reader.run(bytes)
+        return reader.records
+      }
+    }
+    let bytes = try ArborFile.readBytes(path)
     return try parse(
       bytes, file: path, hierarchy: hierarchy, ignoringUnknown: ignoringUnknown, keepingRoot: keepingRoot)
   }
@@ -143,37 +161,6 @@ public struct EvaluationRecords: Sendable {
       }
     }
     return (indices, missing, count - matched)
-  }
-
-  /// Reads a whole file with one copy; errors come from `ArborFile.readBytes`, which names the path.
-  static func readFile(_ path: String) throws(TaxonomyError) -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return try ArborFile.readBytes(path) }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-      return try ArborFile.readBytes(path)
-    }
-    let size = Int(info.st_size)
-    var failed = false
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-      var done = 0
-      while done < size {
-        #if canImport(Glibc)
-          let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
-        #else
-          let n = Darwin.read(fd, buffer.baseAddress! + done, size - done)
-        #endif
-        if n <= 0 {
-          failed = n < 0
-          break
-        }
-        done += n
-      }
-      initialized = done
-    }
-    if failed { return try ArborFile.readBytes(path) }
-    return bytes
   }
 
   fileprivate static func empty(_ file: String) -> EvaluationRecords { EvaluationRecords(file: file) }

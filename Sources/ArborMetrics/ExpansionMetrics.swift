@@ -87,7 +87,7 @@ public struct ExpansionEvaluation {
         }
         rank = j - ranking.startIndex + 1
       }
-      if best == nil || rank < best! { best = rank }
+      if rank < (best ?? .max) { best = rank }
     }
     return best
   }
