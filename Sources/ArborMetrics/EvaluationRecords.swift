@@ -16,7 +16,7 @@ import ArborTree
 public struct EvaluationRecords: Sendable {
   /// The file the records came from, for messages.
   public let file: String
-  var recordIDs = ByteStringTable()
+  var recordIDs = ByteStringList()
   /// The 1-based line of each record.
   var lines: [Int32] = []
   var labelOffsets: [Int32] = [0]
@@ -71,7 +71,18 @@ public struct EvaluationRecords: Sendable {
   public var clusterCount: Int { clusterIDs.count }
 
   /// The index of the record with this id, or `nil`.
-  public func index(of id: String) -> Int? { recordIDs.find(id).map(Int.init) }
+  ///
+  /// A linear scan; to join two files use ``aligned(to:)``.
+  public func index(of id: String) -> Int? {
+    var copy = id
+    return copy.withUTF8 { query in
+      let hash = ByteStringTable.hash(query)
+      for record in 0..<count where recordIDs.hashes[record] == hash {
+        if recordIDs.withBytes(record, { $0.elementsEqual(query) }) { return record }
+      }
+      return nil
+    }
+  }
 
   /// Builds records in memory, for tests and other modules; ids must be distinct and known.
   public init(
@@ -143,21 +154,24 @@ public struct EvaluationRecords: Sendable {
     var indices = [Int32](repeating: -1, count: gold.count)
     var missing = 0
     var matched = 0
-    gold.recordIDs.arena.withUnsafeBufferPointer { arena in
-      for record in 0..<gold.count {
-        if record < count && recordIDs.equals(record, gold.recordIDs, record) {
-          // Files in the same order need no hashing.
-          indices[record] = Int32(record)
-          matched += 1
-          continue
-        }
-        let range = Int(gold.recordIDs.offsets[record])..<Int(gold.recordIDs.offsets[record + 1])
-        if let found = recordIDs.find(UnsafeBufferPointer(rebasing: arena[range])) {
-          indices[record] = found
-          matched += 1
-        } else {
-          missing += 1
-        }
+    var table: ByteStringTable?
+    for record in 0..<gold.count {
+      if record < count && recordIDs.equals(record, gold.recordIDs, record) {
+        // Files in the same order need no lookup.
+        indices[record] = Int32(record)
+        matched += 1
+        continue
+      }
+      if table == nil {
+        var built = ByteStringTable(capacity: count)
+        for i in 0..<count { recordIDs.withBytes(i) { _ = built.insert($0) } }
+        table = built
+      }
+      if let found = gold.recordIDs.withBytes(record, { table?.find($0) }) {
+        indices[record] = found
+        matched += 1
+      } else {
+        missing += 1
       }
     }
     return (indices, missing, count - matched)
@@ -173,8 +187,7 @@ public struct EvaluationRecords: Sendable {
   }
 
   fileprivate mutating func reserve(lines: Int, bytes: Int) {
-    recordIDs = ByteStringTable(capacity: lines)
-    recordIDs.reserveArena(lines * 8)
+    recordIDs.reserve(count: lines, bytes: lines * 8)
     self.lines.reserveCapacity(lines)
     labelOffsets.reserveCapacity(lines + 1)
     rankingOffsets.reserveCapacity(lines + 1)
@@ -266,7 +279,21 @@ private struct RecordReader {
           "\(unknownCount) label(s) name node ids that are not in the taxonomy: \(shown)\(more); "
             + "pass --ignore-unknown to drop them", at: SourceLocation(file: file)), at: 0)
     }
-    if !problems.isEmpty { throw TaxonomyError(problems) }
+    for (first, repeated) in records.recordIDs.repeats() {
+      problem(
+        .duplicateID,
+        "duplicate record id '\(records.recordIDs.string(repeated))' (first at line \(records.lines[first]))",
+        line: Int(records.lines[repeated]))
+    }
+    if !problems.isEmpty {
+      // Unknown-id summary first, then by line.
+      let ordered = problems.enumerated().sorted { a, b in
+        let la = a.element.location?.line ?? 0
+        let lb = b.element.location?.line ?? 0
+        return la != lb ? la < lb : a.offset < b.offset
+      }.map(\.element)
+      throw TaxonomyError(ordered)
+    }
     if records.count == 0 {
       throw TaxonomyError(.schema, "no records: expected one JSON object per line", at: location(1))
     }
@@ -600,7 +627,6 @@ private struct RecordReader {
     writtenLabels.removeAll(keepingCapacity: true)
     var sawRanking = false
     var sawScores = false
-    let pathStart = records.pathClusters.count
     var idField: ScannedField?
     for field in fields {
       let bytes = UnsafeBufferPointer(rebasing: b[field.start..<field.end])
@@ -640,16 +666,7 @@ private struct RecordReader {
     }
     guard let idField else { return }
     let idBytes = UnsafeBufferPointer(rebasing: b[idField.start..<idField.end])
-    let (index, inserted) = records.recordIDs.insert(idBytes)
-    if !inserted {
-      let first = records.lines[Int(index)]
-      problem(
-        .duplicateID,
-        "duplicate record id '\(String(decoding: idBytes, as: UTF8.self))' (first at line \(first))",
-        line: line)
-      records.pathClusters.removeSubrange(pathStart...)
-      return
-    }
+    records.recordIDs.append(idBytes)  // repeats are found after the last line
     records.lines.append(Int32(line))
     // Labels: distinct, deepest first (then by index), so closures can skip covered ancestors.
     let depths = hierarchy.depths
