@@ -81,6 +81,24 @@ import Testing
     #expect(m == "f.jsonl:3: duplicate record id '1' (first at line 1)")
   }
 
+  @Test func everyRepeatIsReportedInLineOrder() {
+    let lines = ["1", "2", "1", "3", "2", "1"].map { "{\"id\":\"\($0)\",\"labels\":[]}\n" }
+    #expect(
+      Self.message(lines.joined())
+        == """
+        f.jsonl:3: duplicate record id '1' (first at line 1)
+        f.jsonl:5: duplicate record id '2' (first at line 2)
+        f.jsonl:6: duplicate record id '1' (first at line 1)
+        """)
+  }
+
+  @Test func recordsAreFoundById() throws {
+    let r = try Self.parse("{\"id\":\"x\",\"labels\":[]}\n{\"id\":\"y\",\"labels\":[]}\n")
+    #expect(r.index(of: "y") == 1)
+    #expect(r.index(of: "z") == nil)
+    #expect(r.id(0) == "x")
+  }
+
   @Test func emptyAndMalformedFilesFailClearly() {
     #expect(Self.message("") == "f.jsonl:1: no records: expected one JSON object per line")
     #expect(Self.message("\n  \n") == "f.jsonl:1: no records: expected one JSON object per line")
