@@ -23,8 +23,9 @@ public struct EvaluationRecords: Sendable {
   var labelNodes: [Int32] = []
   var rankingOffsets: [Int32] = [0]
   var rankingNodes: [Int32] = []
-  /// The score of each ranking entry, or NaN when the ranking came as an ordered list.
+  /// The scores of the rankings that came from `"scores"`, best first; other rankings have none.
   var rankingScores: [Double] = []
+  var scoreOffsets: [Int32] = [0]
   var pathOffsets: [Int32] = [0]
   var pathClusters: [Int32] = []
   /// Cluster ids named in `"path"` arrays.
@@ -54,9 +55,9 @@ public struct EvaluationRecords: Sendable {
     rankingNodes[Int(rankingOffsets[record])..<Int(rankingOffsets[record + 1])]
   }
 
-  /// The scores beside ``ranking(_:)``; NaN where the ranking was an ordered list.
+  /// The scores beside ``ranking(_:)`` when it came from `"scores"`; empty for an ordered list.
   public func rankingScores(_ record: Int) -> ArraySlice<Double> {
-    rankingScores[Int(rankingOffsets[record])..<Int(rankingOffsets[record + 1])]
+    rankingScores[Int(scoreOffsets[record])..<Int(scoreOffsets[record + 1])]
   }
 
   /// The record's predicted cluster path, top-down, as indices into ``clusterID(_:)``.
@@ -191,6 +192,7 @@ public struct EvaluationRecords: Sendable {
     self.lines.reserveCapacity(lines)
     labelOffsets.reserveCapacity(lines + 1)
     rankingOffsets.reserveCapacity(lines + 1)
+    scoreOffsets.reserveCapacity(lines + 1)
     pathOffsets.reserveCapacity(lines + 1)
     labelNodes.reserveCapacity(bytes / 16)
   }
@@ -709,7 +711,7 @@ private struct RecordReader {
         }
         if repeated { continue }  // Repeats keep their first (best) place.
         records.rankingNodes.append(entry.node)
-        records.rankingScores.append(sawScores ? entry.score : .nan)
+        if sawScores { records.rankingScores.append(entry.score) }
       }
     } else {
       rankGeneration &+= 1
@@ -717,10 +719,11 @@ private struct RecordReader {
       for entry in rankScratch where rankMarks[Int(entry.node)] != rankGeneration {
         rankMarks[Int(entry.node)] = rankGeneration
         records.rankingNodes.append(entry.node)
-        records.rankingScores.append(sawScores ? entry.score : .nan)
+        if sawScores { records.rankingScores.append(entry.score) }
       }
     }
     records.rankingOffsets.append(Int32(records.rankingNodes.count))
+    records.scoreOffsets.append(Int32(records.rankingScores.count))
     records.pathOffsets.append(Int32(records.pathClusters.count))
   }
 }

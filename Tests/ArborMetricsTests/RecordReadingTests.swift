@@ -45,6 +45,8 @@ import Testing
     #expect(r.id(2) == "7")
     #expect(ids(r.ranking(2)) == ["b", "a1", "a"])  // by score, ties in written order
     #expect(Array(r.rankingScores(2)) == [0.5, 0.5, 0.2])
+    #expect(r.rankingScores(0).isEmpty)  // a ranking from labels has no scores
+    #expect(ids(r.ranking(0)) == ["a1", "a"])  // labels as written, repeats and root dropped
     #expect(r.hasRankings)
     #expect(r.lines == [1, 2, 4])
   }
