@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "ArborMetrics", targets: ["ArborMetrics"]),
     .library(name: "ArborTensor", targets: ["ArborTensor"]),
     .library(name: "ArborText", targets: ["ArborText"]),
+    .library(name: "ArborClassify", targets: ["ArborClassify"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -35,11 +36,17 @@ let package = Package(
     .target(name: "ArborTensor", dependencies: ["COpenBLAS"]),
     .target(name: "ArborText", dependencies: ["ArborTensor", "COpenBLAS"]),
 
+    // MARK: Task modules
+    .target(
+      name: "ArborClassify",
+      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "COpenBLAS"]
+    ),
+
     // MARK: Command-line tool
     .executableTarget(
       name: "arbor",
       dependencies: [
-        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText",
+        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -58,8 +65,9 @@ let package = Package(
       resources: [.copy("Fixtures")]
     ),
     .testTarget(name: "ArborMetricsTests", dependencies: ["ArborMetrics"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"]),
+    .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
     .testTarget(name: "ArborCLITests", dependencies: ["ArborTree"]),
   ]
 )

@@ -8,6 +8,8 @@
 let arguments = Array(CommandLine.arguments.dropFirst())
 let modes: [String: ([String]) throws -> Void] = [
   "taxonomy": runTaxonomyBenchmark,
+  "tensor": runTensorBenchmark,
+  "encode": runEncoderBenchmark,
   "metrics": runMetricsBenchmark,
 ]
 guard let mode = arguments.first, let run = modes[mode] else {

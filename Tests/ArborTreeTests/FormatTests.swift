@@ -144,6 +144,11 @@ import Testing
     #expect(TaxonomyFormat.detect(path: "a.JSON") == .json)
     #expect(TaxonomyFormat.detect(path: "a.xml", prefix: Array("<taxonomy>".utf8)) == .xml)
     #expect(TaxonomyFormat.detect(path: "a.xml", prefix: Array("<rdf:RDF xmlns:rdf=".utf8)) == .skos)
+    let declared = "<?xml version=\"1.0\"?>\n<!-- a comment -->\n<rdf:RDF xmlns:rdf=\"x\">"
+    #expect(TaxonomyFormat.detect(path: "a.xml", prefix: Array(declared.utf8)) == .skos)
+    // An Arbor XML file that mentions SKOS in a label is still Arbor XML.
+    let arbor = "<?xml version=\"1.0\"?><taxonomy xmlns=\"x\"><node id=\"a\"><label>skos:Concept rdf:RDF</label>"
+    #expect(TaxonomyFormat.detect(path: "a.xml", prefix: Array(arbor.utf8)) == .xml)
     #expect(TaxonomyFormat.detect(path: "go.obo") == .obo)
     #expect(TaxonomyFormat.detect(path: "noext") == nil)
   }

@@ -1,0 +1,115 @@
+import ArborTree
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A root-to-node path with its score.
+public struct ScoredPath: Sendable, Hashable {
+  /// Node indices from the first level below the root down to the last node.
+  public var nodes: [Int]
+  /// The sum of the per-node log-scores along the path.
+  public var logScore: Float
+}
+
+/// Decoding that never returns an invalid path: top-down beam search over the taxonomy's edges.
+///
+/// The model supplies an additive log-score for every node (for a local model
+/// log p(node | parent), for a per-level model log p_level(node)); a path's
+/// score is the sum over its nodes below the root. Paths end at leaves, or at
+/// an internal node when no child's probability reaches `stopThreshold`.
+public struct PathDecoder: Sendable {
+  /// The taxonomy decoded over.
+  public let taxonomy: Taxonomy
+  /// Partial paths kept per level.
+  public var beamWidth: Int
+  /// When set, a path may stop at an internal node whose children all have probability below this.
+  public var stopThreshold: Float?
+
+  /// Creates a decoder.
+  public init(taxonomy: Taxonomy, beamWidth: Int = 10, stopThreshold: Float? = nil) {
+    self.taxonomy = taxonomy
+    self.beamWidth = max(1, beamWidth)
+    self.stopThreshold = stopThreshold
+  }
+
+  /// The best `count` complete paths under per-node log-scores, best first.
+  ///
+  /// `childProbability`, when given, is the probability used for the stop rule
+  /// (by default exp of the node's log-score).
+  public func decode(logScores: UnsafeBufferPointer<Float>, count: Int = 1) -> [ScoredPath] {
+    var beam = [ScoredPath(nodes: [], logScore: 0)]
+    var finished: [ScoredPath] = []
+    let keep = max(beamWidth, count)
+    while !beam.isEmpty {
+      var next: [ScoredPath] = []
+      for partial in beam {
+        let last = partial.nodes.last ?? taxonomy.root
+        let children = taxonomy.children(of: last)
+        if children.isEmpty {
+          finished.append(partial)
+          continue
+        }
+        if let stopThreshold, !partial.nodes.isEmpty,
+          !children.contains(where: { logScores[$0].isFinite && expf(logScores[$0]) >= stopThreshold })
+        {
+          finished.append(partial)
+          continue
+        }
+        for child in children {
+          var extended = partial
+          extended.nodes.append(child)
+          extended.logScore += logScores[child]
+          next.append(extended)
+        }
+      }
+      next.sort(by: Self.better)
+      if next.count > keep { next.removeSubrange(keep...) }
+      beam = next
+    }
+    finished.sort(by: Self.better)
+    var unique: [ScoredPath] = []
+    var seen: Set<[Int]> = []
+    for path in finished where seen.insert(path.nodes).inserted {
+      unique.append(path)
+      if unique.count == count { break }
+    }
+    return unique
+  }
+
+  /// Higher score first; ties broken by node indices so decoding is deterministic.
+  static func better(_ a: ScoredPath, _ b: ScoredPath) -> Bool {
+    if a.logScore != b.logScore { return a.logScore > b.logScore }
+    return a.nodes.lexicographicallyPrecedes(b.nodes)
+  }
+
+  /// Multi-path decoding: nodes whose probability reaches their threshold, kept only under kept parents.
+  ///
+  /// A child is kept when p(child) ≥ threshold(child) and one of its parents is
+  /// the root or kept, so the result is closed under ancestors. When nothing
+  /// passes at the first level, the single best path is returned instead.
+  public func decodeMultiPath(
+    probabilities: UnsafeBufferPointer<Float>, thresholds: UnsafeBufferPointer<Float>
+  ) -> [Int] {
+    var kept = [Bool](repeating: false, count: taxonomy.count)
+    kept[taxonomy.root] = true
+    var result: [Int] = []
+    var frontier = [taxonomy.root]
+    var head = 0
+    while head < frontier.count {
+      let node = frontier[head]
+      head += 1
+      for child in taxonomy.children(of: node) where !kept[child] && probabilities[child] >= thresholds[child] {
+        kept[child] = true
+        result.append(child)
+        frontier.append(child)
+      }
+    }
+    if result.isEmpty {
+      var logs = [Float](repeating: -.infinity, count: taxonomy.count)
+      for i in 0..<taxonomy.count { logs[i] = logf(max(probabilities[i], 1e-30)) }
+      return logs.withUnsafeBufferPointer { decode(logScores: $0).first?.nodes ?? [] }
+    }
+    return result.sorted()
+  }
+}
