@@ -478,11 +478,38 @@ private struct RecordReader {
     return i == end
   }
 
-  /// Skips an ASCII string (with valid escapes), a number, `true`, `false` or `null` at `p`.
-  /// Returns false for anything else (arrays, objects, non-ASCII text), which the full parser takes.
-  static func skipPlainValue(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ end: Int) -> Bool {
+  /// Skips an ASCII string (with valid escapes), a number, `true`, `false`, `null`, or an array of
+  /// such values nested at most `depth` deep (such as `arbor classify`'s `"paths"`) at `p`.
+  /// Returns false for anything else (objects, non-ASCII text), which the full parser takes.
+  static func skipPlainValue(
+    _ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ end: Int, depth: Int = 3
+  ) -> Bool {
     guard p < end else { return false }
     let c = b[p]
+    if c == 0x5B {
+      guard depth > 0 else { return false }
+      p += 1
+      func ws() { while p < end, b[p] == 0x20 || b[p] == 0x09 || b[p] == 0x0D { p += 1 } }
+      ws()
+      if p < end, b[p] == 0x5D {
+        p += 1
+        return true
+      }
+      while true {
+        ws()
+        guard skipPlainValue(b, &p, end, depth: depth - 1) else { return false }
+        ws()
+        guard p < end else { return false }
+        if b[p] == 0x2C {
+          p += 1
+        } else if b[p] == 0x5D {
+          p += 1
+          return true
+        } else {
+          return false
+        }
+      }
+    }
     if c == 0x22 {
       p += 1
       while p < end {

@@ -59,6 +59,13 @@ import Testing
         + "{\"id\": \"2\", \"text\": \"caf\u{e9}\", \"meta\": {\"x\": [1]}, \"labels\": [\"a1\"]}\n")
     #expect(r.count == 2)
     #expect(Array(r.labels(0)) == Array(r.labels(1)))
+    // arbor classify's extra fields: nested arrays of strings and numbers.
+    let c = try Self.parse(
+      "{\"id\": \"1\", \"labels\": [\"a\", \"a1\"], \"paths\": [[\"a\", \"a1\"], []], \"path_scores\": [0.5, 1e-3]}\n"
+    )
+    let h = try Self.hierarchy()
+    #expect(c.labels(0).map { h.taxonomy.id(Int($0)) } == ["a1", "a"])
+    #expect(Self.message("{\"id\":\"1\",\"paths\":[[\"a\",]],\"labels\":[]}\n").contains("invalid JSON"))
     // Numbers JSON does not allow fail, whichever path reads them.
     #expect(Self.message("{\"id\":\"1\",\"scores\":{\"a\":01}}\n").contains("invalid JSON"))
     #expect(Self.message("{\"id\":\"1\",\"n\":+1,\"labels\":[]}\n").contains("invalid JSON"))
