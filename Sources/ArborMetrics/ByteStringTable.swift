@@ -153,16 +153,6 @@ struct ByteStringTable {
       }
     }
   }
-
-  /// Whether string `index` here equals string `other` of `table`.
-  func equals(_ index: Int, _ table: ByteStringTable, _ other: Int) -> Bool {
-    let a = Int(offsets[index])..<Int(offsets[index + 1])
-    let b = Int(table.offsets[other])..<Int(table.offsets[other + 1])
-    return a.count == b.count && arena[a].elementsEqual(table.arena[b])
-  }
-
-  /// Reserves arena room for about `bytes` more bytes.
-  mutating func reserveArena(_ bytes: Int) { arena.reserveCapacity(arena.count + bytes) }
 }
 
 /// Byte strings appended one after another, with their hashes, for ids that are only listed.
