@@ -11,6 +11,7 @@ struct Arbor: ParsableCommand {
     version: version,
     subcommands: [
       TaxonomyCommand.self, TrainCommand.self, ClassifyCommand.self, SampleCommand.self, EmbedCommand.self,
+      EvalCommand.self,
     ]
   )
 
