@@ -8,6 +8,7 @@
 let arguments = Array(CommandLine.arguments.dropFirst())
 let modes: [String: ([String]) throws -> Void] = [
   "taxonomy": runTaxonomyBenchmark,
+  "tensor": runTensorBenchmark,
   "encode": runEncoderBenchmark,
 ]
 guard let mode = arguments.first, let run = modes[mode] else {

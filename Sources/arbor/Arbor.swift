@@ -9,7 +9,9 @@ struct Arbor: ParsableCommand {
     commandName: "arbor",
     abstract: "Hierarchical classification and taxonomy toolkit.",
     version: version,
-    subcommands: [TaxonomyCommand.self, EmbedCommand.self]
+    subcommands: [
+      TaxonomyCommand.self, TrainCommand.self, ClassifyCommand.self, SampleCommand.self, EmbedCommand.self,
+    ]
   )
 
   /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64) as Unix tools do.

@@ -1,5 +1,6 @@
-@testable import ArborTensor
 import Testing
+
+@testable import ArborTensor
 
 /// Compares the tape's gradients of `build` with central finite differences.
 ///
@@ -18,7 +19,9 @@ func checkGradients(
   var generator = RandomGenerator(seed: 99)
   let weights = Tensor.randomNormal(shape: output.shape, using: &generator)
   tape.backward(output, seed: weights)
-  let analytic = variables.map { tape.gradient(of: $0)?.storage ?? [Float](repeating: 0, count: $0.value.count) }
+  let analytic = variables.map {
+    tape.gradient(of: $0)?.storage ?? [Float](repeating: 0, count: $0.value.count)
+  }
 
   func objective(_ values: [Tensor]) -> Double {
     let tape = Tape(training: training)
@@ -43,7 +46,8 @@ func checkGradients(
       let allowed = absoluteTolerance + relativeTolerance * max(abs(a), abs(numeric))
       if abs(a - numeric) > allowed {
         Issue.record(
-          "input \(input) element \(element): analytic \(a), numeric \(numeric)", sourceLocation: sourceLocation)
+          "input \(input) element \(element): analytic \(a), numeric \(numeric)",
+          sourceLocation: sourceLocation)
         return
       }
     }

@@ -1,5 +1,6 @@
-@testable import ArborTensor
 import Testing
+
+@testable import ArborTensor
 
 /// Finite-difference gradient checks for every differentiable operation.
 @Suite struct GradientTests {
@@ -11,6 +12,14 @@ import Testing
     checkGradients([a, b]) { _, v in v[0].matmul(v[1], transposeSelf: ta, transposeOther: tb) }
   }
 
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func batchedMatmul(transposes: (Bool, Bool)) {
+    let (ta, tb) = transposes
+    let a = randomTensor(ta ? [2, 4, 3] : [2, 3, 4], seed: 31)
+    let b = randomTensor(tb ? [2, 5, 4] : [2, 4, 5], seed: 32)
+    checkGradients([a, b]) { _, v in v[0].batchedMatmul(v[1], transposeSelf: ta, transposeOther: tb) }
+  }
+
   @Test(arguments: [
     ([3, 4], [4]), ([3, 4], [3, 4]), ([3, 1], [1, 4]), ([2, 3, 4], [3, 1]), ([4], [2, 3, 4]), ([2, 3], []),
   ])
@@ -20,6 +29,9 @@ import Testing
     checkGradients([a, b]) { _, v in v[0] + v[1] }
     checkGradients([a, b]) { _, v in v[0] - v[1] }
     checkGradients([a, b]) { _, v in v[0] * v[1] }
+    // Keep divisors away from 0, where the quotient is not smooth.
+    let divisor = Tensor(shape: b.shape, storage: b.storage.map { $0 < 0 ? $0 - 0.5 : $0 + 0.5 })
+    checkGradients([a, divisor]) { _, v in v[0] / v[1] }
   }
 
   @Test func unaryFunctions() {
@@ -30,6 +42,12 @@ import Testing
     checkGradients([x]) { _, v in v[0].sigmoid() }
     checkGradients([x]) { _, v in v[0].scaled(by: -2.5) }
     checkGradients([x]) { _, v in v[0].reshaped([5, 3]) }
+    checkGradients([x]) { _, v in v[0].transposed() }
+    checkGradients([x]) { _, v in v[0].exp() }
+    checkGradients([x]) { _, v in v[0].squared() }
+    let positive = Tensor(shape: x.shape, storage: x.storage.map { abs($0) + 0.5 })
+    checkGradients([positive]) { _, v in v[0].log() }
+    checkGradients([positive]) { _, v in v[0].squareRoot() }
   }
 
   @Test(arguments: [0, 1, -1])
@@ -54,7 +72,9 @@ import Testing
       let total = targets[(row * 5)..<(row * 5 + 5)].reduce(0, +)
       for column in 0..<5 { targets[row * 5 + column] /= total }
     }
-    checkGradients([logits]) { _, v in v[0].crossEntropy(targetProbabilities: Tensor(shape: [4, 5], storage: targets)) }
+    checkGradients([logits]) { _, v in
+      v[0].crossEntropy(targetProbabilities: Tensor(shape: [4, 5], storage: targets))
+    }
   }
 
   @Test func binaryCrossEntropyWithLogits() {

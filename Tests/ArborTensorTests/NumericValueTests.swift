@@ -38,13 +38,63 @@ import Testing
     }
   }
 
+  @Test func batchedMatmulMatchesPerItemProducts() {
+    let a = randomTensor([3, 4, 2], seed: 41)
+    let b = randomTensor([3, 5, 2], seed: 42)
+    let tape = Tape()
+    let product = tape.constant(a).batchedMatmul(tape.constant(b), transposeOther: true).value
+    #expect(product.shape == [3, 4, 5])
+    for item in 0..<3 {
+      for i in 0..<4 {
+        for j in 0..<5 {
+          var sum = 0.0
+          for p in 0..<2 {
+            sum += Double(a.storage[item * 8 + i * 2 + p]) * Double(b.storage[item * 10 + j * 2 + p])
+          }
+          #expect(abs(Double(product.storage[item * 20 + i * 5 + j]) - sum) < 1e-5)
+        }
+      }
+    }
+    // An empty result still gives zero gradients to non-empty operands.
+    let x = tape.constant(randomTensor([2, 3, 4], seed: 43), needsGradient: true)
+    let y = tape.constant(Tensor(zeros: [2, 4, 0]), needsGradient: true)
+    let empty = x.batchedMatmul(y)
+    #expect(empty.shape == [2, 3, 0])
+    tape.backward(empty, seed: Tensor(zeros: [2, 3, 0]))
+    #expect(tape.gradient(of: x) == Tensor(zeros: [2, 3, 4]))
+  }
+
+  @Test func blasThreadCountCanBeSet() {
+    let previous = blasThreads()
+    setBLASThreads(1)
+    #expect(blasThreads() == 1)
+    setBLASThreads(previous)
+    #expect(blasThreads() == previous)
+  }
+
+  @Test func emptyDimensionsInMatrixProducts() {
+    #expect(Tensor(zeros: [2, 0]).matmul(Tensor(zeros: [0, 3])) == Tensor(zeros: [2, 3]))
+    // Output [2, 0]: the gradient of the left operand comes from an empty inner dimension and must
+    // be all zeros even though its buffer starts uninitialized.
+    let tape = Tape()
+    let a = tape.constant(randomTensor([2, 3], seed: 1), needsGradient: true)
+    let b = tape.constant(Tensor(zeros: [3, 0]), needsGradient: true)
+    let product = a.matmul(b)
+    #expect(product.shape == [2, 0])
+    tape.backward(product, seed: Tensor(zeros: [2, 0]))
+    #expect(tape.gradient(of: a) == Tensor(zeros: [2, 3]))
+    #expect(tape.gradient(of: b) == Tensor(zeros: [3, 0]))
+  }
+
   @Test func geluMatchesErfClosedFormInDouble() {
-    let xs: [Float] = [-6, -3, -1.5, -0.5, -1e-3, 0, 0.25, 1, 2.5, 5]
+    // Eleven values: one full group of eight lanes and a partial one.
+    let xs: [Float] = [-6, -3, -1.5, -0.5, -1e-3, 0, 0.25, 1, 2.5, 5, 9]
     let y = forward(Tensor(shape: [xs.count], storage: xs)) { $0.gelu() }
     for (x, value) in zip(xs, y.storage) {
       let reference = 0.5 * Double(x) * (1 + erf(Double(x) / 2.0.squareRoot()))
-      #expect(abs(Double(value) - reference) <= 1e-6 + 1e-6 * abs(reference), "gelu(\(x))")
+      #expect(abs(Double(value) - reference) <= 1e-12 + 5e-6 * abs(reference), "gelu(\(x))")
     }
+    #expect(forward(Tensor(zeros: [0])) { $0.gelu() }.count == 0)
   }
 
   @Test func activationsMatchClosedForms() {
@@ -66,7 +116,9 @@ import Testing
     let y = forward(Tensor(shape: [1, 3], storage: [1, 2, 3])) { $0.softmax() }
     for (value, reference) in zip(y.storage, expected) { #expect(abs(value - reference) < 1e-6) }
     let logY = forward(Tensor(shape: [1, 3], storage: [1, 2, 3])) { $0.logSoftmax() }
-    for (value, reference) in zip(logY.storage, expected) { #expect(abs(value - Float(log(Double(reference)))) < 1e-5) }
+    for (value, reference) in zip(logY.storage, expected) {
+      #expect(abs(value - Float(log(Double(reference)))) < 1e-5)
+    }
     // Along axis 0 of a 2 × 2 matrix, each column is normalised; shifting by 1000 must not overflow.
     let columns = forward(Tensor(rows: [[1000, 0], [1001, 0]])) { $0.softmax(axis: 0) }
     let a = Float(1 / (1 + M_E))
@@ -78,7 +130,9 @@ import Testing
     // −log softmax([1, 2, 3])[2] = log(e + e² + e³) − 3.
     let ce = forward(Tensor(rows: [[1, 2, 3]])) { $0.crossEntropy(targets: [2]) }
     #expect(abs(ce.scalar - 0.407_605_96) < 1e-6)
-    let ignored = forward(Tensor(rows: [[1, 2, 3], [5, 0, 0]])) { $0.crossEntropy(targets: [2, -1], ignoredTarget: -1) }
+    let ignored = forward(Tensor(rows: [[1, 2, 3], [5, 0, 0]])) {
+      $0.crossEntropy(targets: [2, -1], ignoredTarget: -1)
+    }
     #expect(abs(ignored.scalar - 0.407_605_96) < 1e-6)
     let soft = forward(Tensor(rows: [[1, 2, 3]])) {
       $0.crossEntropy(targetProbabilities: Tensor(rows: [[0, 0.5, 0.5]]))
@@ -107,7 +161,8 @@ import Testing
     let a = tape.constant(Tensor(rows: [[1, 0], [3, 4], [0, 0]]))
     let b = tape.constant(Tensor(rows: [[1, 1], [-3, -4], [1, 2]]))
     let cosine = a.cosineSimilarity(b).value.storage
-    #expect(abs(cosine[0] - Float(1 / 2.0.squareRoot())) < 1e-6 && abs(cosine[1] + 1) < 1e-6 && cosine[2] == 0)
+    #expect(
+      abs(cosine[0] - Float(1 / 2.0.squareRoot())) < 1e-6 && abs(cosine[1] + 1) < 1e-6 && cosine[2] == 0)
 
     let table = tape.constant(Tensor(rows: [[1, 10], [2, 20], [3, 30]]))
     let mean = table.embeddingBag([0, 2, 1, 1, 1], offsets: [0, 2, 2], reduction: .mean).value
@@ -133,6 +188,28 @@ import Testing
     let column = tape.constant(Tensor(rows: [[2], [3]]))
     #expect((x * column).value == Tensor(rows: [[2, 4, 6], [12, 15, 18]]))
     #expect((x - column).value == Tensor(rows: [[-1, 0, 1], [1, 2, 3]]))
+    #expect((x / column).value == Tensor(rows: [[0.5, 1, 1.5], [4 / 3, 5 / 3, 2]]))
+    #expect(x.transposed().value == Tensor(rows: [[1, 4], [2, 5], [3, 6]]))
+    #expect(x.squared().value == Tensor(rows: [[1, 4, 9], [16, 25, 36]]))
+    #expect(x.squared().squareRoot().value == x.value)
+    let logs = x.log().value.storage
+    let exps = x.exp().value.storage
+    for (index, element) in x.value.storage.enumerated() {
+      #expect(abs(Double(logs[index]) - Foundation.log(Double(element))) < 1e-6)
+      #expect(
+        abs(Double(exps[index]) - Foundation.exp(Double(element))) <= 1e-6 * Foundation.exp(Double(element)))
+    }
+  }
+
+  @Test func secondBackwardStartsFromZero() {
+    let tape = Tape()
+    let x = tape.constant(Tensor(shape: [2], storage: [1, 2]), needsGradient: true)
+    let doubled = x.scaled(by: 2).sum()
+    let tripled = x.scaled(by: 3).sum()
+    tape.backward(doubled)
+    #expect(tape.gradient(of: x)?.storage == [2, 2])
+    tape.backward(tripled)
+    #expect(tape.gradient(of: x)?.storage == [3, 3])
   }
 
   @Test func tapeDoesNotKeepItselfAlive() {

@@ -106,7 +106,8 @@ import Testing
       lastLoss = loss.value.scalar
     }
     let tape = Tape(training: false)
-    let hidden = (tape.constant(inputs).matmul(tape.parameter(w1, in: store)) + tape.parameter(b1, in: store)).gelu()
+    let hidden = (tape.constant(inputs).matmul(tape.parameter(w1, in: store)) + tape.parameter(b1, in: store))
+      .gelu()
     let logits = hidden.matmul(tape.parameter(w2, in: store)) + tape.parameter(b2, in: store)
     _ = lastLoss
     return (store, logits.crossEntropy(targets: labels).value.scalar)
@@ -121,5 +122,138 @@ import Testing
     let (other, _) = trainXOR(seed: 6)
     #expect(first.values != other.values)
     #expect(loss < 0.1, "XOR loss after training: \(loss)")
+  }
+}
+
+/// End-to-end check of forward, backward, clipping, schedule and AdamW against an independent
+/// float64 numpy implementation (Fixtures/make_training_reference.py).
+@Suite struct TrainingReferenceTests {
+  @Test func twentyStepsMatchNumpyReference() throws {
+    let file = try SafeTensorsFile(path: fixturePath("training_init.safetensors"))
+    let data = try Data(contentsOf: URL(fileURLWithPath: fixturePath("training_reference.json")))
+    let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let steps = try #require(reference["steps"] as? Int)
+    let warmup = try #require(reference["warmup"] as? Int)
+    let learningRate = try #require(reference["learning_rate"] as? Double)
+    let weightDecay = try #require(reference["weight_decay"] as? Double)
+    let clip = try #require(reference["clip"] as? Double)
+    let losses = try #require(reference["losses"] as? [Double])
+    let norms = try #require(reference["gradient_norms"] as? [Double])
+    let final = try #require(reference["final"] as? [String: [Double]])
+
+    let x = try file.tensor("x")
+    let labels = try file.floats("labels").map { Int($0) }
+    var store = ParameterStore()
+    let w1 = store.add("w1", try file.tensor("w1"))
+    let b1 = store.add("b1", try file.tensor("b1"), weightDecay: false)
+    let gamma = store.add("gamma", try file.tensor("gamma"), weightDecay: false)
+    let beta = store.add("beta", try file.tensor("beta"), weightDecay: false)
+    let w2 = store.add("w2", try file.tensor("w2"))
+    let b2 = store.add("b2", try file.tensor("b2"), weightDecay: false)
+    var optimizer = AdamW(
+      learningRate: Float(learningRate), weightDecay: Float(weightDecay),
+      schedule: .linearWarmupDecay(warmupSteps: warmup, totalSteps: steps))
+    var clipped = 0
+    for step in 0..<steps {
+      let tape = Tape()
+      let h = tape.constant(x).matmul(tape.parameter(w1, in: store)) + tape.parameter(b1, in: store)
+      let a = h.layerNorm(
+        gain: tape.parameter(gamma, in: store), bias: tape.parameter(beta, in: store), epsilon: 1e-5
+      )
+      .gelu()
+      let loss = (a.matmul(tape.parameter(w2, in: store)) + tape.parameter(b2, in: store))
+        .crossEntropy(targets: labels)
+      tape.backward(loss)
+      var gradients = tape.gradients(for: store)
+      let norm = gradients.clipByGlobalNorm(Float(clip))
+      if Double(norm) > clip { clipped += 1 }
+      #expect(abs(Double(loss.value.scalar) - losses[step]) <= 1e-5 * losses[step], "loss at step \(step)")
+      #expect(abs(Double(norm) - norms[step]) <= 1e-4 * norms[step], "gradient norm at step \(step)")
+      optimizer.update(&store, with: gradients)
+    }
+    #expect(clipped > 0, "the reference run should exercise clipping")
+    for (name, values) in final {
+      let id = try #require(store.id(named: name))
+      for (value, expected) in zip(store[id].storage, values) {
+        #expect(abs(Double(value) - expected) <= 1e-5, "\(name)")
+      }
+    }
+  }
+}
+
+@Suite struct OptimizerStateTests {
+  private func makeStore() -> ParameterStore {
+    var store = ParameterStore()
+    store.add("w", randomTensor([3, 4], seed: 51))
+    store.add("b", Tensor(zeros: [4]), weightDecay: false)
+    return store
+  }
+
+  private func train(_ store: inout ParameterStore, _ optimizer: inout AdamW, steps: Range<Int>) {
+    let x = randomTensor([6, 3], seed: 52)
+    for step in steps {
+      let tape = Tape()
+      let w = tape.parameter(store.ids[0], in: store)
+      let b = tape.parameter(store.ids[1], in: store)
+      let loss = (tape.constant(x).matmul(w) + b).tanh().crossEntropy(targets: [0, 1, 2, 3, 0, step % 4])
+      tape.backward(loss)
+      optimizer.update(&store, with: tape.gradients(for: store))
+    }
+  }
+
+  @Test func resumingFromSavedStateIsBitForBitTheSameAsNotStopping() throws {
+    let schedule = LearningRateSchedule.linearWarmupDecay(warmupSteps: 3, totalSteps: 10)
+    var straight = makeStore()
+    var straightOptimizer = AdamW(learningRate: 0.05, schedule: schedule)
+    train(&straight, &straightOptimizer, steps: 0..<10)
+
+    var first = makeStore()
+    var firstOptimizer = AdamW(learningRate: 0.05, schedule: schedule)
+    train(&first, &firstOptimizer, steps: 0..<5)
+    let directory = makeTemporaryDirectory()
+    try first.save(to: directory + "/model.safetensors")
+    try firstOptimizer.saveState(to: directory + "/optimizer.safetensors", for: first)
+
+    var resumed = makeStore()
+    try resumed.load(from: directory + "/model.safetensors")
+    var resumedOptimizer = AdamW(learningRate: 1)  // every setting comes from the file
+    try resumedOptimizer.loadState(from: directory + "/optimizer.safetensors", for: resumed)
+    #expect(resumedOptimizer.step == 5)
+    #expect(resumedOptimizer.schedule == schedule)
+    #expect(resumedOptimizer.learningRate == 0.05)
+    train(&resumed, &resumedOptimizer, steps: 5..<10)
+    for (a, b) in zip(resumed.values, straight.values) {
+      #expect(a.storage.map(\.bitPattern) == b.storage.map(\.bitPattern))
+    }
+  }
+
+  @Test func loadingStateForAnotherModelFails() throws {
+    var store = makeStore()
+    var optimizer = AdamW(learningRate: 0.05)
+    train(&store, &optimizer, steps: 0..<2)
+    let path = makeTemporaryDirectory() + "/optimizer.safetensors"
+    try optimizer.saveState(to: path, for: store)
+    var other = ParameterStore()
+    other.add("w", Tensor(zeros: [4, 3]))
+    other.add("b", Tensor(zeros: [4]))
+    var fresh = AdamW(learningRate: 0.3)
+    do {
+      try fresh.loadState(from: path, for: other)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.message.contains("'m.w' has shape [3, 4]"))
+    }
+    #expect(fresh.step == 0 && fresh.learningRate == 0.3, "a failed load changes nothing")
+    var renamed = ParameterStore()
+    renamed.add("w", Tensor(zeros: [3, 4]))
+    do {
+      try fresh.loadState(from: path, for: renamed)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.message.contains("'m.b'"))
+    }
+    // A plain safetensors file is not optimizer state.
+    try SafeTensorsFile.write([(name: "x", tensor: Tensor(zeros: [1]))], to: path)
+    #expect(throws: SafeTensorsError.self) { try fresh.loadState(from: path, for: store) }
   }
 }

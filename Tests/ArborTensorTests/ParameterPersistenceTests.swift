@@ -9,7 +9,9 @@ import Testing
     store.add("encoder.bias", randomTensor([4], seed: 2), weightDecay: false)
     store.add("scale", Tensor(scalar: -0.0))
     store.add("empty", Tensor(zeros: [0, 2]))
-    store.add("name with \"quotes\" and ü", Tensor(shape: [2], storage: [.greatestFiniteMagnitude, -Float.leastNonzeroMagnitude]))
+    store.add(
+      "name with \"quotes\" and ü",
+      Tensor(shape: [2], storage: [.greatestFiniteMagnitude, -Float.leastNonzeroMagnitude]))
     return store
   }
 

@@ -1,5 +1,6 @@
-@testable import ArborTensor
 import Testing
+
+@testable import ArborTensor
 
 @Suite struct RandomGeneratorTests {
   @Test func splitMix64MatchesPublishedOutputs() {

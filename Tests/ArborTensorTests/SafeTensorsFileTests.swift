@@ -205,6 +205,7 @@ import Testing
     expectRejected(file("[1, \"2\"]"), mentioning: "shape[1]")
     expectRejected(file("[99999999999999999999]"), mentioning: "fits in 64 bits")
     expectRejected(file("[4294967296, 4294967296]"), mentioning: "overflows")
+    expectRejected(file("[4294967296, 4294967296, 0]", "[0,0]"), mentioning: "overflows")
     // 2^61 elements of 4 bytes overflow the byte count even though the element count fits.
     expectRejected(file("[2305843009213693952]"), mentioning: "overflows")
     expectRejected(file("\"1\""), mentioning: "'shape' must be an array")

@@ -69,7 +69,7 @@ struct BroadcastPlan {
 
 /// The binary elementwise operations with broadcasting.
 enum BinaryOperation {
-  case add, subtract, multiply
+  case add, subtract, multiply, divide
 }
 
 extension Variable {
@@ -86,6 +86,11 @@ extension Variable {
   /// Elementwise (Hadamard) product with NumPy broadcasting.
   public static func * (left: Variable, right: Variable) -> Variable {
     binary(.multiply, left, right)
+  }
+
+  /// Elementwise quotient with NumPy broadcasting; ∂a = g/b, ∂b = −g·a/b².
+  public static func / (left: Variable, right: Variable) -> Variable {
+    binary(.divide, left, right)
   }
 
   /// Elementwise sum with broadcasting (same as `+`).
@@ -108,6 +113,7 @@ extension Variable {
             case .add: for j in 0..<count { y[out + j] = x1[l + j * ls] + x2[r + j * rs] }
             case .subtract: for j in 0..<count { y[out + j] = x1[l + j * ls] - x2[r + j * rs] }
             case .multiply: for j in 0..<count { y[out + j] = x1[l + j * ls] * x2[r + j * rs] }
+            case .divide: for j in 0..<count { y[out + j] = x1[l + j * ls] / x2[r + j * rs] }
             }
           }
         }
@@ -124,17 +130,25 @@ extension Variable {
               switch operation {
               case .add, .subtract: for j in 0..<count { gradient[l + j * ls] += g[out + j] }
               case .multiply: for j in 0..<count { gradient[l + j * ls] += g[out + j] * x2[r + j * rs] }
+              case .divide: for j in 0..<count { gradient[l + j * ls] += g[out + j] / x2[r + j * rs] }
               }
             }
           }
         }
         tape.accumulate(rightIndex) { gradient in
           a.withUnsafeBufferPointer { x1 in
-            plan.forEachRun { out, l, r, count, ls, rs in
-              switch operation {
-              case .add: for j in 0..<count { gradient[r + j * rs] += g[out + j] }
-              case .subtract: for j in 0..<count { gradient[r + j * rs] -= g[out + j] }
-              case .multiply: for j in 0..<count { gradient[r + j * rs] += g[out + j] * x1[l + j * ls] }
+            b.withUnsafeBufferPointer { x2 in
+              plan.forEachRun { out, l, r, count, ls, rs in
+                switch operation {
+                case .add: for j in 0..<count { gradient[r + j * rs] += g[out + j] }
+                case .subtract: for j in 0..<count { gradient[r + j * rs] -= g[out + j] }
+                case .multiply: for j in 0..<count { gradient[r + j * rs] += g[out + j] * x1[l + j * ls] }
+                case .divide:
+                  for j in 0..<count {
+                    let denominator = x2[r + j * rs]
+                    gradient[r + j * rs] -= g[out + j] * x1[l + j * ls] / (denominator * denominator)
+                  }
+                }
               }
             }
           }

@@ -63,7 +63,9 @@ public final class Tape {
     return append(value, needsGradient: needs, backward: needs ? backward : nil)
   }
 
-  private func append(_ value: Tensor, needsGradient needs: Bool, backward: ((Tape, [Float]) -> Void)?) -> Variable {
+  private func append(_ value: Tensor, needsGradient needs: Bool, backward: ((Tape, [Float]) -> Void)?)
+    -> Variable
+  {
     values.append(value)
     gradients.append(nil)
     needsGradient.append(needs)
@@ -88,13 +90,42 @@ public final class Tape {
     gradients[index]!.withUnsafeMutableBufferPointer { body($0) }
   }
 
+  /// Like `accumulate(_:_:)`, but on first use `initialize` receives uninitialized memory that it
+  /// must fill completely (saving the zeroing and a pass over memory); later uses call `add`.
+  @inline(__always)
+  func accumulate(
+    _ index: Int, initialize: (UnsafeMutableBufferPointer<Float>) -> Void,
+    add: (UnsafeMutableBufferPointer<Float>) -> Void
+  ) {
+    guard needsGradient[index] else { return }
+    if gradients[index] == nil {
+      let count = values[index].count
+      gradients[index] = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        initialize(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+        initialized = count
+      }
+    } else {
+      gradients[index]!.withUnsafeMutableBufferPointer { add($0) }
+    }
+  }
+
+  /// Makes sure node `index` has a gradient (zeros if it had none), for operations whose output is
+  /// empty but whose inputs are not.
+  func accumulateZeros(_ index: Int) {
+    accumulate(index) { _ in }
+  }
+
   /// Computes the gradients of `output` with respect to every node it depends on. `seed` is the
   /// gradient of the final objective with respect to `output`; it defaults to 1 for a one-element output.
+  /// Gradients from an earlier `backward` on this tape are discarded first (to combine several
+  /// objectives, add them into one output, or add the `Gradients` of separate calls).
   public func backward(_ output: Variable, seed: Tensor? = nil) {
     precondition(output.tape === self, "backward: variable from another tape")
+    for index in gradients.indices { gradients[index] = nil }
     let start = output.index
     if let seed {
-      precondition(seed.shape == values[start].shape, "backward: seed shape \(seed.shape) ≠ \(values[start].shape)")
+      precondition(
+        seed.shape == values[start].shape, "backward: seed shape \(seed.shape) ≠ \(values[start].shape)")
       gradients[start] = seed.storage
     } else {
       precondition(values[start].count == 1, "backward: output has shape \(values[start].shape); pass a seed")
@@ -115,14 +146,24 @@ public final class Tape {
   /// The gradient for every parameter of `store` (zeros for parameters the output does not depend
   /// on), summed over every use of the parameter on this tape.
   public func gradients(for store: ParameterStore) -> Gradients {
-    var result = Gradients(zerosLike: store)
+    var sums: [[Float]?] = Array(repeating: nil, count: store.count)
     for index in 0..<values.count {
       guard let id = parameterIDs[index], let gradient = gradients[index] else { continue }
-      result.tensors[id.index].storage.withUnsafeMutableBufferPointer { target in
+      precondition(id.index < store.count, "gradients(for:): parameter from another store")
+      guard sums[id.index] != nil else {
+        sums[id.index] = gradient  // shared, not copied, until it is added to
+        continue
+      }
+      sums[id.index]!.withUnsafeMutableBufferPointer { target in
         gradient.withUnsafeBufferPointer { source in
           for position in 0..<target.count { target[position] += source[position] }
         }
       }
+    }
+    var result = Gradients(tensors: [])
+    result.tensors = store.values.indices.map { index in
+      let shape = store.values[index].shape
+      return sums[index].map { Tensor(shape: shape, storage: $0) } ?? Tensor(zeros: shape)
     }
     return result
   }

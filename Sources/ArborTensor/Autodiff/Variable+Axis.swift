@@ -37,6 +37,25 @@ extension Variable {
     let split = AxisSplit(shape, axis: resolveAxis(axis, rank: shape.count, "softmax"))
     var output = value
     output.storage.withUnsafeMutableBufferPointer { y in
+      if split.inner == 1 && split.length > 0 {
+        // Contiguous rows (the usual last-axis case): vectorized maximum and exponential.
+        var scratch = [Float](repeating: 0, count: logarithm ? split.length : 0)
+        scratch.withUnsafeMutableBufferPointer { exps in
+          for outer in 0..<split.outer {
+            let row = y.baseAddress! + outer * split.length
+            let maximum = Kernels.maximum(row, split.length)
+            if logarithm {
+              let total = Kernels.shiftedExp(row, exps.baseAddress!, split.length, shift: maximum)
+              let shift = maximum + logFloat(total)
+              for i in 0..<split.length { row[i] -= shift }
+            } else {
+              let scale = 1 / Kernels.shiftedExp(row, row, split.length, shift: maximum)
+              for i in 0..<split.length { row[i] *= scale }
+            }
+          }
+        }
+        return
+      }
       for outer in 0..<split.outer {
         for inner in 0..<split.inner {
           let base = outer * split.length * split.inner + inner
@@ -159,11 +178,36 @@ extension Variable {
     }
   }
 
+  /// The transpose of a matrix.
+  public func transposed() -> Variable {
+    precondition(shape.count == 2, "transposed: needs a matrix, got \(shape)")
+    let input = index
+    let (rows, columns) = (shape[0], shape[1])
+    var output = Tensor(zeros: [columns, rows])
+    output.storage.withUnsafeMutableBufferPointer { y in
+      value.storage.withUnsafeBufferPointer { x in
+        for row in 0..<rows {
+          for column in 0..<columns { y[column * rows + row] = x[row * columns + column] }
+        }
+      }
+    }
+    return tape.record(output, inputs: [self]) { tape, upstream in
+      tape.accumulate(input) { gradient in
+        upstream.withUnsafeBufferPointer { g in
+          for row in 0..<rows {
+            for column in 0..<columns { gradient[row * columns + column] += g[column * rows + row] }
+          }
+        }
+      }
+    }
+  }
+
   /// The elements at positions `range` along `axis`.
   public func slice(axis: Int, _ range: Range<Int>) -> Variable {
     let input = index
     let resolved = resolveAxis(axis, rank: shape.count, "slice")
-    precondition(range.lowerBound >= 0 && range.upperBound <= shape[resolved], "slice: \(range) out of \(shape)")
+    precondition(
+      range.lowerBound >= 0 && range.upperBound <= shape[resolved], "slice: \(range) out of \(shape)")
     let split = AxisSplit(shape, axis: resolved)
     var outputShape = shape
     outputShape[resolved] = range.count
@@ -201,7 +245,8 @@ public func concat(_ parts: [Variable], axis: Int) -> Variable {
   for part in parts {
     var expected = first
     expected[resolved] = part.shape[resolved]
-    precondition(part.shape == expected, "concat: shape \(part.shape) does not match \(first) along axis \(axis)")
+    precondition(
+      part.shape == expected, "concat: shape \(part.shape) does not match \(first) along axis \(axis)")
     outputShape[resolved] += part.shape[resolved]
   }
   let outer = Tensor.elementCount(Array(first[..<resolved]))

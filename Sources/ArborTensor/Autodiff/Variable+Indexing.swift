@@ -47,7 +47,8 @@ extension Variable {
     precondition(offsets.first.map { $0 == 0 } ?? ids.isEmpty, "embeddingBag: offsets must start at 0")
     for (bag, start) in offsets.enumerated() {
       let end = bag + 1 < offsets.count ? offsets[bag + 1] : ids.count
-      precondition(start <= end && end <= ids.count, "embeddingBag: offsets must be non-decreasing and in range")
+      precondition(
+        start <= end && end <= ids.count, "embeddingBag: offsets must be non-decreasing and in range")
     }
     for id in ids { precondition(id >= 0 && id < rows, "embeddingBag: id \(id) outside 0..<\(rows)") }
     let input = index

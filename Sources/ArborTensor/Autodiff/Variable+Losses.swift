@@ -46,7 +46,8 @@ extension Variable {
   /// Mean cross-entropy of `[n, classes]` logits against target distributions of the same shape:
   /// −(1/n) Σᵢ Σⱼ pᵢⱼ log softmax(xᵢ)ⱼ. Backward: (softmax(xᵢ)·Σⱼpᵢⱼ − pᵢ) / n.
   public func crossEntropy(targetProbabilities targets: Tensor) -> Variable {
-    precondition(shape.count == 2 && targets.shape == shape, "crossEntropy: shapes \(shape), \(targets.shape)")
+    precondition(
+      shape.count == 2 && targets.shape == shape, "crossEntropy: shapes \(shape), \(targets.shape)")
     let (rows, classes) = (shape[0], shape[1])
     let input = index
     var probabilities = [Float](repeating: 0, count: rows * classes)
@@ -121,14 +122,8 @@ extension Variable {
 func logSumExp(
   _ x: UnsafeBufferPointer<Float>, _ base: Int, _ count: Int, into p: UnsafeMutableBufferPointer<Float>
 ) -> Float {
-  var maximum = -Float.infinity
-  for j in 0..<count { maximum = max(maximum, x[base + j]) }
-  var total: Float = 0
-  for j in 0..<count {
-    let e = expFloat(x[base + j] - maximum)
-    p[base + j] = e
-    total += e
-  }
+  let maximum = Kernels.maximum(x.baseAddress! + base, count)
+  let total = Kernels.shiftedExp(x.baseAddress! + base, p.baseAddress! + base, count, shift: maximum)
   let inverse = 1 / total
   for j in 0..<count { p[base + j] *= inverse }
   return maximum + logFloat(total)

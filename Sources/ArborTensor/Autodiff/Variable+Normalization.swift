@@ -7,7 +7,8 @@ extension Variable {
   public func layerNorm(gain: Variable, bias: Variable, epsilon: Float = 1e-12) -> Variable {
     let width = shape.last ?? 0
     precondition(width > 0, "layerNorm: input needs a non-empty last dimension, got \(shape)")
-    precondition(gain.shape == [width] && bias.shape == [width], "layerNorm: gain and bias must be [\(width)]")
+    precondition(
+      gain.shape == [width] && bias.shape == [width], "layerNorm: gain and bias must be [\(width)]")
     let rows = value.count / width
     let (input, gainIndex, biasIndex) = (index, gain.index, bias.index)
     var normalized = [Float](repeating: 0, count: value.count)
@@ -20,19 +21,14 @@ extension Variable {
             output.storage.withUnsafeMutableBufferPointer { y in
               for row in 0..<rows {
                 let base = row * width
-                var mean: Float = 0
-                for j in 0..<width { mean += x[base + j] }
-                mean /= Float(width)
-                var variance: Float = 0
-                for j in 0..<width {
-                  let centered = x[base + j] - mean
-                  variance += centered * centered
-                }
-                variance /= Float(width)
+                let mean = Kernels.sum(x.baseAddress! + base, width) / Float(width)
+                for j in 0..<width { xhat[base + j] = x[base + j] - mean }
+                let variance =
+                  Kernels.dot(xhat.baseAddress! + base, xhat.baseAddress! + base, width) / Float(width)
                 let inverse = 1 / (variance + epsilon).squareRoot()
                 inverseDeviations[row] = inverse
                 for j in 0..<width {
-                  let n = (x[base + j] - mean) * inverse
+                  let n = xhat[base + j] * inverse
                   xhat[base + j] = n
                   y[base + j] = n * g[j] + b[j]
                 }
@@ -88,7 +84,8 @@ extension Variable {
   /// aᵢ·bᵢ / (max(‖aᵢ‖, ε) · max(‖bᵢ‖, ε)).
   /// Backward for an unclamped row: ∂a = g · (b/(‖a‖‖b‖) − cos · a/‖a‖²), symmetrically for b.
   public func cosineSimilarity(_ other: Variable, epsilon: Float = 1e-8) -> Variable {
-    precondition(shape.count == 2 && shape == other.shape, "cosineSimilarity: shapes \(shape), \(other.shape)")
+    precondition(
+      shape.count == 2 && shape == other.shape, "cosineSimilarity: shapes \(shape), \(other.shape)")
     let (rows, width) = (shape[0], shape[1])
     let (leftIndex, rightIndex) = (index, other.index)
     var normsA = [Float](repeating: 0, count: rows)
@@ -126,7 +123,8 @@ extension Variable {
             let clampedPartner = max(partnerNorms[row], epsilon)
             let direct = upstream[row] / (clampedOwn * clampedPartner)
             // The norm term only depends on this input where its norm is not clamped.
-            let radial = ownNorms[row] > epsilon ? upstream[row] * cosines[row] / (clampedOwn * clampedOwn) : 0
+            let radial =
+              ownNorms[row] > epsilon ? upstream[row] * cosines[row] / (clampedOwn * clampedOwn) : 0
             for j in 0..<width { gradient[base + j] += direct * partner[base + j] - radial * own[base + j] }
           }
         }

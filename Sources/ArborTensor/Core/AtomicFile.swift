@@ -31,7 +31,7 @@ enum AtomicFile {
     bytes.withUnsafeBytes { buffer in
       var written = 0
       while written < buffer.count {
-        let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+        let result = systemWrite(descriptor, buffer.baseAddress! + written, buffer.count - written)
         if result < 0 {
           if errno == EINTR { continue }
           failure = errno
@@ -53,7 +53,8 @@ enum AtomicFile {
   static func read(_ path: String, limit: Int) throws(SafeTensorsError) -> [UInt8] {
     let mapping = try MappedFile(path: path)
     guard mapping.count <= limit else {
-      throw SafeTensorsError(path: path, message: "file is \(mapping.count) bytes, more than the \(limit) allowed")
+      throw SafeTensorsError(
+        path: path, message: "file is \(mapping.count) bytes, more than the \(limit) allowed")
     }
     return Array(mapping.bytes)
   }
@@ -61,4 +62,13 @@ enum AtomicFile {
   private static func reason(_ code: Int32) -> String {
     String(cString: strerror(code))
   }
+}
+
+/// write(2), named so that it does not clash with Swift's own `write` functions.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+  #if canImport(Glibc)
+    Glibc.write(descriptor, bytes, count)
+  #else
+    Darwin.write(descriptor, bytes, count)
+  #endif
 }

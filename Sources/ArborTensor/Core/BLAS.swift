@@ -20,6 +20,13 @@ func gemm(
   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
   guard m > 0, n > 0 else { return }
+  if k == 0 {
+    // An empty inner dimension: C ← beta · C (C may be uninitialized when beta is 0).
+    for row in 0..<m {
+      for column in 0..<n { c[row * ldc + column] = beta == 0 ? 0 : beta * c[row * ldc + column] }
+    }
+    return
+  }
   cblas_sgemm(
     CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -35,19 +42,20 @@ extension Tensor {
     let otherK = transposeOther ? other.shape[1] : other.shape[0]
     let n = transposeOther ? other.shape[0] : other.shape[1]
     precondition(k == otherK, "matmul: inner dimensions differ: \(shape) and \(other.shape)")
-    var result = Tensor(zeros: [m, n])
-    guard k > 0 else { return result }
-    storage.withUnsafeBufferPointer { a in
-      other.storage.withUnsafeBufferPointer { b in
-        result.storage.withUnsafeMutableBufferPointer { c in
+    guard k > 0, m > 0, n > 0 else { return Tensor(zeros: [m, n]) }
+    // sgemm with β = 0 writes every element of C, so the storage need not be zeroed first.
+    let product = [Float](unsafeUninitializedCapacity: m * n) { c, initialized in
+      storage.withUnsafeBufferPointer { a in
+        other.storage.withUnsafeBufferPointer { b in
           gemm(
             transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k, alpha: 1,
             a: a.baseAddress!, lda: shape[1], b: b.baseAddress!, ldb: other.shape[1],
             beta: 0, c: c.baseAddress!, ldc: n)
         }
       }
+      initialized = m * n
     }
-    return result
+    return Tensor(shape: [m, n], storage: product)
   }
 
   /// The matrix–vector product `op(self) · vector` through `cblas_sgemv`.

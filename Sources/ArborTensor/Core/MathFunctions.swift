@@ -13,5 +13,4 @@
 @inline(__always) func logFloat(_ x: Float) -> Float { logf(x) }
 @inline(__always) func log1pFloat(_ x: Float) -> Float { log1pf(x) }
 @inline(__always) func tanhFloat(_ x: Float) -> Float { tanhf(x) }
-@inline(__always) func erfFloat(_ x: Float) -> Float { erff(x) }
 @inline(__always) func powDouble(_ x: Double, _ y: Double) -> Double { pow(x, y) }

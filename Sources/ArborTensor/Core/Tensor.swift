@@ -98,7 +98,8 @@ public struct Tensor: Sendable, Equatable {
 
   /// Glorot/Xavier uniform initialisation for a `[fanIn, fanOut]` weight matrix:
   /// U(−a, a) with a = √(6 / (fanIn + fanOut)) (Glorot & Bengio, 2010).
-  public static func glorotUniform(fanIn: Int, fanOut: Int, using generator: inout RandomGenerator) -> Tensor {
+  public static func glorotUniform(fanIn: Int, fanOut: Int, using generator: inout RandomGenerator) -> Tensor
+  {
     let limit = (6 / Float(fanIn + fanOut)).squareRoot()
     return randomUniform(shape: [fanIn, fanOut], in: -limit..<limit, using: &generator)
   }

@@ -52,6 +52,8 @@ extension SafeTensorsFile {
     }
     var shape: [Int] = []
     shape.reserveCapacity(dimensions.count)
+    // Every partial product must fit, even when a later dimension is 0, so that shape products
+    // computed anywhere else (e.g. `Tensor.elementCount`) cannot overflow.
     var elementCount = 1
     for (axis, dimension) in dimensions.enumerated() {
       guard let size = nonNegativeInteger(dimension) else {

@@ -21,7 +21,8 @@ extension SafeTensorsFile {
       let end = offset + tensor.count * 4
       let shape = tensor.shape.map(String.init).joined(separator: ",")
       parts.append(
-        JSONText.quoted(name) + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+        JSONText.quoted(name)
+          + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
       offset = end
     }
     header += parts.joined(separator: ",") + "}"

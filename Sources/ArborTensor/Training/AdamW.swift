@@ -44,9 +44,9 @@ public struct AdamW: Sendable {
   /// The learning-rate schedule.
   public var schedule: LearningRateSchedule
   /// The number of updates made so far.
-  public private(set) var step = 0
-  private var firstMoments: [[Float]] = []
-  private var secondMoments: [[Float]] = []
+  public internal(set) var step = 0
+  var firstMoments: [[Float]] = []
+  var secondMoments: [[Float]] = []
 
   /// An optimizer with PyTorch's defaults except for the rate (β = (0.9, 0.999), ε = 1e-8, λ = 0.01).
   public init(
@@ -80,6 +80,9 @@ public struct AdamW: Sendable {
     let correction1 = Float(1 - pow(Double(beta1), t))
     let correction2 = Float(1 - pow(Double(beta2), t))
     let (b1, b2, eps) = (beta1, beta2, epsilon)
+    // θ −= rate · (m/c₁) / (√(v/c₂) + ε) is computed as θ −= (rate/c₁) · m / (√v · (1/√c₂) + ε).
+    let stepSize = rate / correction1
+    let rootCorrection2 = 1 / correction2.squareRoot()
     for id in store.ids {
       let decayFactor: Float = store.weightDecayMask[id.index] ? 1 - rate * weightDecay : 1
       let gradient = gradients.tensors[id.index].storage
@@ -88,17 +91,46 @@ public struct AdamW: Sendable {
         firstMoments[id.index].withUnsafeMutableBufferPointer { m in
           secondMoments[id.index].withUnsafeMutableBufferPointer { v in
             gradient.withUnsafeBufferPointer { g in
-              for i in 0..<theta.count {
-                m[i] = b1 * m[i] + (1 - b1) * g[i]
-                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                let mHat = m[i] / correction1
-                let vHat = v[i] / correction2
-                theta[i] = theta[i] * decayFactor - rate * mHat / (vHat.squareRoot() + eps)
-              }
+              AdamW.kernel(
+                theta: theta.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, g: g.baseAddress!,
+                count: theta.count, b1: b1, b2: b2, eps: eps, decayFactor: decayFactor,
+                stepSize: stepSize, rootCorrection2: rootCorrection2)
             }
           }
         }
       }
+    }
+  }
+}
+
+extension AdamW {
+  /// The per-element update, eight lanes at a time (the same arithmetic as the scalar tail).
+  @inline(__always)
+  fileprivate static func kernel(
+    theta: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+    g: UnsafePointer<Float>, count: Int, b1: Float, b2: Float, eps: Float, decayFactor: Float,
+    stepSize: Float, rootCorrection2: Float
+  ) {
+    typealias Lanes = SIMD8<Float>
+    var i = 0
+    while i + 8 <= count {
+      let gradient = UnsafeRawPointer(g + i).loadUnaligned(as: Lanes.self)
+      let first = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: Lanes.self) + (1 - b1) * gradient
+      let second = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self) + (1 - b2) * gradient * gradient
+      UnsafeMutableRawPointer(m + i).storeBytes(of: first, as: Lanes.self)
+      UnsafeMutableRawPointer(v + i).storeBytes(of: second, as: Lanes.self)
+      let denominator = second.squareRoot() * rootCorrection2 + eps
+      let weights = UnsafeRawPointer(theta + i).loadUnaligned(as: Lanes.self)
+      UnsafeMutableRawPointer(theta + i).storeBytes(
+        of: weights * decayFactor - stepSize * first / denominator, as: Lanes.self)
+      i += 8
+    }
+    while i < count {
+      m[i] = b1 * m[i] + (1 - b1) * g[i]
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+      let denominator = v[i].squareRoot() * rootCorrection2 + eps
+      theta[i] = theta[i] * decayFactor - stepSize * m[i] / denominator
+      i += 1
     }
   }
 }

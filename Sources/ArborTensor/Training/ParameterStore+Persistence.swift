@@ -40,14 +40,18 @@ extension ParameterStore {
         + "\"weight_decay\": \(weightDecayMask[index])}"
     }.joined(separator: ",\n")
     text += "\n  ],\n  \"configuration\": {"
-    text += configuration.keys.sorted().map { "\n    \(JSONText.quoted($0)): \(JSONText.quoted(configuration[$0]!))" }
-      .joined(separator: ",")
+    text += configuration.keys.sorted().map {
+      "\n    \(JSONText.quoted($0)): \(JSONText.quoted(configuration[$0]!))"
+    }
+    .joined(separator: ",")
     text += configuration.isEmpty ? "}\n}\n" : "\n  }\n}\n"
     try AtomicFile.write(Array(text.utf8), to: Self.manifestPath(forWeights: path))
   }
 
   /// Reads a store saved by `save(to:configuration:)`, with its manifest.
-  public static func read(from path: String) throws(SafeTensorsError) -> (store: ParameterStore, manifest: ParameterManifest) {
+  public static func read(from path: String) throws(SafeTensorsError) -> (
+    store: ParameterStore, manifest: ParameterManifest
+  ) {
     let (file, manifest) = try openChecked(path)
     var store = ParameterStore()
     for (index, name) in manifest.names.enumerated() {
@@ -93,26 +97,32 @@ extension ParameterStore {
   }
 
   /// Opens the weights and manifest and checks that they belong together.
-  private static func openChecked(_ path: String) throws(SafeTensorsError) -> (SafeTensorsFile, ParameterManifest) {
+  private static func openChecked(_ path: String) throws(SafeTensorsError) -> (
+    SafeTensorsFile, ParameterManifest
+  ) {
     let manifestPath = manifestPath(forWeights: path)
     let (manifest, expectedChecksum) = try readManifest(manifestPath)
     let file = try SafeTensorsFile(path: path)
     if String(file.checksum, radix: 16) != expectedChecksum {
       throw SafeTensorsError(
-        path: path, message: "weights do not match the checksum in \(manifestPath) (written by another save?)")
+        path: path, message: "weights do not match the checksum in \(manifestPath) (written by another save?)"
+      )
     }
     let fileNames = Set(file.entries.keys).union(file.unsupportedEntries.keys)
     for (name, shape) in zip(manifest.names, manifest.shapes) {
       guard let entry = file.entries[name] else {
-        throw SafeTensorsError(path: path, message: "manifest lists '\(name)' but the weights have no such tensor")
+        throw SafeTensorsError(
+          path: path, message: "manifest lists '\(name)' but the weights have no such tensor")
       }
       if entry.shape != shape {
-        throw SafeTensorsError(path: path, message: "tensor '\(name)' has shape \(entry.shape), manifest says \(shape)")
+        throw SafeTensorsError(
+          path: path, message: "tensor '\(name)' has shape \(entry.shape), manifest says \(shape)")
       }
     }
     if fileNames.count != manifest.names.count {
       let extra = fileNames.subtracting(manifest.names).sorted().first ?? ""
-      throw SafeTensorsError(path: path, message: "weights hold tensor '\(extra)' that the manifest does not list")
+      throw SafeTensorsError(
+        path: path, message: "weights hold tensor '\(extra)' that the manifest does not list")
     }
     return (file, manifest)
   }
@@ -138,18 +148,23 @@ extension ParameterStore {
       throw fail("'version' must be an integer")
     }
     guard version == ParameterManifest.currentVersion else {
-      throw fail("manifest version \(version) is not supported (this build reads \(ParameterManifest.currentVersion))")
+      throw fail(
+        "manifest version \(version) is not supported (this build reads \(ParameterManifest.currentVersion))")
     }
     guard case .string(let checksum)? = fields["weights_fnv1a64"] else {
       throw fail("'weights_fnv1a64' must be a string")
     }
-    guard case .array(let parameters)? = fields["parameters"] else { throw fail("'parameters' must be an array") }
+    guard case .array(let parameters)? = fields["parameters"] else {
+      throw fail("'parameters' must be an array")
+    }
     var names: [String] = []
     var shapes: [[Int]] = []
     var decays: [Bool] = []
     var seen = Set<String>()
     for (position, parameter) in parameters.enumerated() {
-      guard case .object(let entry) = parameter else { throw fail("parameters[\(position)] must be an object") }
+      guard case .object(let entry) = parameter else {
+        throw fail("parameters[\(position)] must be an object")
+      }
       var values: [String: HeaderJSON] = [:]
       for member in entry { values[member.key] = member.value }
       guard case .string(let name)? = values["name"], seen.insert(name).inserted else {
@@ -167,7 +182,9 @@ extension ParameterStore {
       }
       var decay = true
       if let flag = values["weight_decay"] {
-        guard case .bool(let value) = flag else { throw fail("parameters[\(position)].weight_decay must be a boolean") }
+        guard case .bool(let value) = flag else {
+          throw fail("parameters[\(position)].weight_decay must be a boolean")
+        }
         decay = value
       }
       names.append(name)
@@ -176,7 +193,9 @@ extension ParameterStore {
     }
     var configuration: [String: String] = [:]
     if let config = fields["configuration"] {
-      guard case .object(let entries) = config else { throw fail("'configuration' must be an object of strings") }
+      guard case .object(let entries) = config else {
+        throw fail("'configuration' must be an object of strings")
+      }
       for member in entries {
         guard case .string(let text) = member.value else {
           throw fail("configuration value for '\(member.key)' must be a string")

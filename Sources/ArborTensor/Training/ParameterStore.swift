@@ -49,7 +49,8 @@ public struct ParameterStore: Sendable {
   public subscript(id: ParameterID) -> Tensor {
     get { values[id.index] }
     set {
-      precondition(newValue.shape == values[id.index].shape, "ParameterStore: shape of '\(names[id.index])' changed")
+      precondition(
+        newValue.shape == values[id.index].shape, "ParameterStore: shape of '\(names[id.index])' changed")
       values[id.index] = newValue
     }
   }
@@ -67,6 +68,10 @@ public struct Gradients: Sendable {
   /// The gradients, parallel to the store's parameters.
   public var tensors: [Tensor]
 
+  init(tensors: [Tensor]) {
+    self.tensors = tensors
+  }
+
   /// Zero gradients shaped like the parameters of `store`.
   public init(zerosLike store: ParameterStore) {
     tensors = store.values.map { Tensor(zeros: $0.shape) }
@@ -83,9 +88,13 @@ public struct Gradients: Sendable {
     var sum = 0.0
     for tensor in tensors {
       tensor.storage.withUnsafeBufferPointer { buffer in
-        var partial: Float = 0
-        for value in buffer { partial += value * value }
-        sum += Double(partial)
+        // Blocks of 4096 summed in Float (vectorized), the blocks in Double.
+        var start = 0
+        while start < buffer.count {
+          let count = min(4096, buffer.count - start)
+          sum += Double(Kernels.dot(buffer.baseAddress! + start, buffer.baseAddress! + start, count))
+          start += count
+        }
       }
     }
     return Float(sum.squareRoot())

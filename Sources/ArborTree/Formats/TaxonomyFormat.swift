@@ -23,9 +23,27 @@ public enum TaxonomyFormat: String, CaseIterable, Sendable {
     }
   }
 
+  /// Whether the first element of an XML prefix is `rdf:RDF` (or `RDF` in a default namespace).
+  static func rootElementIsRDF(_ prefix: [UInt8]) -> Bool {
+    let text = String(decoding: prefix.prefix(4096), as: UTF8.self)
+    var rest = Substring(text)
+    while let open = rest.firstIndex(of: "<") {
+      let after = rest[rest.index(after: open)...]
+      if after.hasPrefix("?") || after.hasPrefix("!") {
+        // Skip the declaration, comments and a doctype.
+        guard let close = after.firstIndex(of: ">") else { return false }
+        rest = after[after.index(after: close)...]
+        continue
+      }
+      let name = after.prefix { !" \t\r\n/>".contains($0) }
+      return name == "rdf:RDF" || name == "RDF" || name.hasSuffix(":RDF")
+    }
+    return false
+  }
+
   /// The format a path's name implies, looking at the content where the extension is ambiguous.
   ///
-  /// `.xml` files whose start names `rdf:RDF` are read as SKOS.
+  /// `.xml` files whose first element is `rdf:RDF` are read as SKOS.
   public static func detect(path: String, prefix: [UInt8] = []) -> TaxonomyFormat? {
     let name = path.split(separator: "/").last.map(String.init) ?? path
     let lower = name.lowercased()
@@ -34,8 +52,7 @@ public enum TaxonomyFormat: String, CaseIterable, Sendable {
     switch lower[lower.index(after: dot)...] {
     case "json": return .json
     case "xml":
-      let head = String(decoding: prefix.prefix(4096), as: UTF8.self)
-      return head.contains("rdf:RDF") || head.contains("skos:") ? .skos : .xml
+      return rootElementIsRDF(prefix) ? .skos : .xml
     case "rdf", "skos", "owl": return .skos
     case "obo": return .obo
     case "tsv", "tab": return .tsv
