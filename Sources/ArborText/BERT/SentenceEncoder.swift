@@ -98,7 +98,9 @@ public struct SentenceEncoder: TextEncoder {
     var output = [Float](repeating: 0, count: sequences.count * width)
     let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
     let size = max(1, batchSize)
-    let batches = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min(order.count, $0 + size)]) }
+    let batches = stride(from: 0, to: order.count, by: size).map {
+      Array(order[$0..<min(order.count, $0 + size)])
+    }
     let threads = model.threadCount
     output.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let destination = buffer
