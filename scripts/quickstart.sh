@@ -32,4 +32,7 @@ echo "== arbor classify: the sample's test part ($(wc -l < $SAMPLE/test.jsonl) d
 "$ARBOR" classify --model "$OUT/classifier.arbor" $SAMPLE/test.jsonl > "$OUT/predictions.jsonl"
 head -2 "$OUT/predictions.jsonl"
 echo
+echo "== arbor eval: path-based hierarchical metrics of those predictions"
+"$ARBOR" eval --taxonomy $SAMPLE/taxonomy.json --gold $SAMPLE/test.jsonl --pred "$OUT/predictions.jsonl" --per-level
+echo
 echo "Outputs are in $OUT"
