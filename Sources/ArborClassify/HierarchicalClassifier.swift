@@ -18,6 +18,8 @@ public struct HierarchicalClassifier: Sendable {
   package var heads: LinearHeads
   /// Sentence vectors appended to the TF-IDF features, when trained with a BERT encoder.
   let dense: DenseChannel?
+  /// Walks of the taxonomy that decoding needs for every document.
+  let order: NodeOrder
 
   init(
     taxonomy: Taxonomy, configuration: ClassifierConfiguration, features: SparseFeatureSpace,
@@ -29,6 +31,7 @@ public struct HierarchicalClassifier: Sendable {
     self.layout = layout
     self.heads = heads
     self.dense = dense
+    order = NodeOrder(taxonomy: taxonomy, layout: layout)
   }
 
   /// The feature rows of texts: TF-IDF, then the dense vectors when there are any.
@@ -116,7 +119,7 @@ public struct HierarchicalClassifier: Sendable {
     scratch.outputs.withUnsafeMutableBufferPointer { outputs in
       heads.scores(rows, row: row, range: 0..<layout.outputCount, into: outputs.baseAddress!)
     }
-    NodeScores.fill(&scratch, layout: layout, taxonomy: taxonomy)
+    NodeScores.fill(&scratch, layout: layout, taxonomy: taxonomy, order: order)
     let decoder = PathDecoder(
       taxonomy: taxonomy, beamWidth: configuration.beamWidth, stopThreshold: configuration.stopThreshold)
     if configuration.multiPath {

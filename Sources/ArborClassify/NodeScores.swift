@@ -6,10 +6,25 @@ import ArborTree
   import Darwin
 #endif
 
+/// Taxonomy walks that decoding repeats for every document, computed once per model.
+struct NodeOrder: Sendable {
+  /// Nodes with every node after its parents.
+  let topological: [Int]
+  /// Each output's node and all its ancestors below the root (flat layouts).
+  let outputAncestors: [[Int32]]
+
+  init(taxonomy: Taxonomy, layout: OutputLayout) {
+    topological = taxonomy.topologicalOrder.filter { $0 != taxonomy.root }
+    outputAncestors = layout.outputNode.map { node in
+      ([Int(node)] + taxonomy.ancestors(of: Int(node))).filter { $0 != taxonomy.root }.map(Int32.init)
+    }
+  }
+}
+
 /// Turns a linear model's raw outputs into per-node scores for decoding.
 enum NodeScores {
   /// Fills `logScore` (additive, for beam search), `probability` (node given parent) and `marginal`.
-  static func fill(_ scratch: inout PredictionScratch, layout: OutputLayout, taxonomy: Taxonomy) {
+  static func fill(_ scratch: inout PredictionScratch, layout: OutputLayout, taxonomy: Taxonomy, order: NodeOrder) {
     let count = taxonomy.count
     for node in 0..<count {
       scratch.logScore[node] = -.infinity
@@ -37,7 +52,7 @@ enum NodeScores {
           }
         }
       }
-      propagateMarginals(&scratch, taxonomy: taxonomy)
+      propagateMarginals(&scratch, taxonomy: taxonomy, order: order)
     case (.local, true):
       for o in 0..<layout.outputCount {
         let child = Int(layout.outputNode[o])
@@ -47,7 +62,7 @@ enum NodeScores {
           scratch.logScore[child] = logf(max(p, 1e-30))
         }
       }
-      propagateMarginals(&scratch, taxonomy: taxonomy)
+      propagateMarginals(&scratch, taxonomy: taxonomy, order: order)
     case (.flat, false):
       // Softmax over path ends; a node's mass is the sum over path ends at or below it.
       var maximum = -Float.infinity
@@ -58,10 +73,8 @@ enum NodeScores {
         sum += scratch.outputs[o]
       }
       for o in 0..<layout.outputCount {
-        let node = Int(layout.outputNode[o])
         let p = scratch.outputs[o] / sum
-        scratch.marginal[node] += p
-        for ancestor in taxonomy.ancestors(of: node) { scratch.marginal[ancestor] += p }
+        for node in order.outputAncestors[o] { scratch.marginal[Int(node)] += p }
       }
       for node in 0..<count where node != taxonomy.root {
         let parentMass =
@@ -82,8 +95,8 @@ enum NodeScores {
   }
 
   /// Marginal probabilities from conditionals, top-down: p(node) = p(node | parent) · p(parent).
-  static func propagateMarginals(_ scratch: inout PredictionScratch, taxonomy: Taxonomy) {
-    for node in taxonomy.topologicalOrder where node != taxonomy.root {
+  static func propagateMarginals(_ scratch: inout PredictionScratch, taxonomy: Taxonomy, order: NodeOrder) {
+    for node in order.topological {
       let parent = taxonomy.parents(of: node).first ?? taxonomy.root
       let parentMarginal: Float = parent == taxonomy.root ? 1 : scratch.marginal[parent]
       scratch.marginal[node] = scratch.probability[node] * parentMarginal
