@@ -71,6 +71,6 @@ let package = Package(
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
-    .testTarget(name: "ArborCLITests", dependencies: ["ArborTree"]),
+    .testTarget(name: "ArborCLITests", dependencies: ["ArborTree", "ArborRL"]),
   ]
 )

@@ -10,6 +10,7 @@ let modes: [String: ([String]) throws -> Void] = [
   "taxonomy": runTaxonomyBenchmark,
   "tensor": runTensorBenchmark,
   "metrics": runMetricsBenchmark,
+  "rl": runRLBenchmark,
 ]
 guard let mode = arguments.first, let run = modes[mode] else {
   print("usage: arbor-bench MODE ARGS...; modes: \(modes.keys.sorted().joined(separator: ", "))")

@@ -62,6 +62,9 @@ public struct StepStatistics: Sendable, Equatable {
   public var clipFraction: Double = 0
   /// Number of paths sampled so far, this step included.
   public var sampledPaths = 0
+
+  /// Zero statistics.
+  public init() {}
 }
 
 /// The decisions of a batch, flattened, with their queries deduplicated.
