@@ -20,7 +20,8 @@ public struct LinearTreePolicy: TreePathPolicy {
 
   /// A policy with small random weights (normal, standard deviation `scale`) and zero biases.
   public init(
-    actionSpace: TreeActionSpace, featureCount: Int, scale: Float = 0.01, using generator: inout RandomGenerator
+    actionSpace: TreeActionSpace, featureCount: Int, scale: Float = 0.01,
+    using generator: inout RandomGenerator
   ) {
     self.actionSpace = actionSpace
     self.featureCount = featureCount

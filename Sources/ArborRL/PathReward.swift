@@ -35,7 +35,9 @@ public struct PathReward: PathRewardFunction {
 
   /// Parses `hf1`, `exact`, `pmetric`, `wup` or a weighted sum such as `0.7*exact+0.3*hf1`;
   /// nil (with the offending term in `error`) when a term is not understood.
-  public static func parseTerms(_ text: String) -> Result<[(kind: PathRewardKind, weight: Double)], RewardParseError> {
+  public static func parseTerms(_ text: String) -> Result<
+    [(kind: PathRewardKind, weight: Double)], RewardParseError
+  > {
     var terms: [(kind: PathRewardKind, weight: Double)] = []
     for rawTerm in text.split(separator: "+", omittingEmptySubsequences: false) {
       let term = rawTerm.trimmingCharacters(in: " ")

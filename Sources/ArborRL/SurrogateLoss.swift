@@ -19,7 +19,9 @@ public struct SurrogateLoss: Sendable, Equatable {
   public var klWeight: Double
 
   /// Creates the loss settings; the defaults are ε = 0.2, c = 3, β = 0.
-  public init(epsilonLow: Double = 0.2, epsilonHigh: Double = 0.2, dualClip: Double? = 3, klWeight: Double = 0) {
+  public init(
+    epsilonLow: Double = 0.2, epsilonHigh: Double = 0.2, dualClip: Double? = 3, klWeight: Double = 0
+  ) {
     self.epsilonLow = epsilonLow
     self.epsilonHigh = epsilonHigh
     self.dualClip = dualClip
@@ -161,10 +163,12 @@ extension TreePathPolicy {
     statistics.maximumAdvantage = batch.advantages.max() ?? 0
     statistics.clipFraction = decisionCount > 0 ? Double(clipped) / Double(decisionCount) : 0
 
-    let chosen = (logProbabilities.gatherRows(batch.rowOfDecision)
+    let chosen =
+      (logProbabilities.gatherRows(batch.rowOfDecision)
       * tape.constant(Tensor(shape: [decisionCount, width], storage: oneHot))).sum(axis: 1)
     let oldConstant = tape.constant(Tensor(shape: [decisionCount], storage: batch.oldLogProbabilities))
-    var loss = ((chosen - oldConstant).exp()
+    var loss =
+      ((chosen - oldConstant).exp()
       * tape.constant(Tensor(shape: [decisionCount], storage: coefficients))).sum()
 
     if let reference {
@@ -186,7 +190,8 @@ extension TreePathPolicy {
         let referenceConstant = tape.constant(
           Tensor(shape: [batch.queries.count, width], storage: referenceValues))
         let perRow = (logProbabilities.exp() * (logProbabilities - referenceConstant)).sum(axis: 1)
-        loss = loss + (perRow * tape.constant(Tensor(shape: [batch.queries.count], storage: rowWeights))).sum()
+        loss =
+          loss + (perRow * tape.constant(Tensor(shape: [batch.queries.count], storage: rowWeights))).sum()
       }
     }
     statistics.loss = lossValue

@@ -131,7 +131,8 @@ extension TreePathPolicy {
       for (row, context) in open.enumerated() {
         let actions = actionSpace.actionCount(at: queries[row].node)
         var best = 0
-        for a in 1..<max(actions, 1) where logProbabilities.storage[row * width + a]
+        for a in 1..<max(actions, 1)
+        where logProbabilities.storage[row * width + a]
           > logProbabilities.storage[row * width + best]
         {
           best = a

@@ -45,9 +45,12 @@ enum LinearTreePolicyModel: FinetunableModel {
   ) throws(TaxonomyError) -> LinearTreePolicy {
     let stopping = TreeActionSpace.Stopping(rawValue: configuration["stopping"] ?? "never")
     guard let stopping else {
-      throw TaxonomyError(.schema, "configuration 'stopping' must be never or atInternalNodes", at: .init(file: modelPath))
+      throw TaxonomyError(
+        .schema, "configuration 'stopping' must be never or atInternalNodes", at: .init(file: modelPath))
     }
-    guard let policy = LinearTreePolicy(actionSpace: TreeActionSpace(taxonomy: taxonomy, stopping: stopping), parameters: store)
+    guard
+      let policy = LinearTreePolicy(
+        actionSpace: TreeActionSpace(taxonomy: taxonomy, stopping: stopping), parameters: store)
     else {
       throw TaxonomyError(
         .schema, "parameters 'weight' and 'bias' do not match the taxonomy's decision nodes",

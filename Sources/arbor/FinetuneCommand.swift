@@ -26,9 +26,11 @@ struct FinetuneCommand: ParsableCommand {
   var taxonomy: String?
   @Option(help: "Reward: hf1, exact, pmetric, wup, or a weighted sum such as 0.7*exact+0.3*hf1.")
   var reward: String = "hf1"
-  @Option(help: "Advantage estimator: \(AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", ")).")
+  @Option(
+    help: "Advantage estimator: \(AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", ")).")
   var estimator: String = AdvantageEstimator.tempo.rawValue
-  @Option(help: "Reward scaling of grpo/tempo/node-grouped: group, batch or none.") var scaling: String = "batch"
+  @Option(help: "Reward scaling of grpo/tempo/node-grouped: group, batch or none.") var scaling: String =
+    "batch"
   @Option(help: "Paths sampled per record.") var groupSize: Int = 8
   @Option(help: "Records per step.") var batchSize: Int = 16
   @Option(help: "Training steps.") var steps: Int = 200
@@ -40,15 +42,22 @@ struct FinetuneCommand: ParsableCommand {
 
   func validate() throws {
     if AdvantageEstimator(rawValue: estimator) == nil {
-      throw ValidationError("--estimator must be one of \(AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", ")).")
+      throw ValidationError(
+        "--estimator must be one of \(AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", ")).")
     }
-    if RewardScaling(rawValue: scaling) == nil { throw ValidationError("--scaling must be group, batch or none.") }
-    if case .failure(let error) = PathReward.parseTerms(reward) { throw ValidationError("--reward: \(error)") }
+    if RewardScaling(rawValue: scaling) == nil {
+      throw ValidationError("--scaling must be group, batch or none.")
+    }
+    if case .failure(let error) = PathReward.parseTerms(reward) {
+      throw ValidationError("--reward: \(error)")
+    }
     if groupSize < 2 { throw ValidationError("--group-size must be at least 2.") }
     if batchSize < 1 || steps < 1 || evalEvery < 1 {
       throw ValidationError("--batch-size, --steps and --eval-every must be positive.")
     }
-    if !(learningRate > 0) || !(kl >= 0) { throw ValidationError("--learning-rate must be > 0 and --kl >= 0.") }
+    if !(learningRate > 0) || !(kl >= 0) {
+      throw ValidationError("--learning-rate must be > 0 and --kl >= 0.")
+    }
     if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file.") }
   }
 
@@ -84,7 +93,8 @@ struct FinetuneCommand: ParsableCommand {
   ) throws {
     let taxonomyPath = try resolvedTaxonomyPath(configuration: configuration, weightsPath: weightsPath)
     let tree = try Taxonomy.read(from: taxonomyPath)
-    let policy = try Model.policy(store: store, configuration: configuration, taxonomy: tree, modelPath: model)
+    let policy = try Model.policy(
+      store: store, configuration: configuration, taxonomy: tree, modelPath: model)
     let training = try readRecords(train, model: Model.self, policy: policy, taxonomy: tree)
     let development = try dev.map { try readRecords($0, model: Model.self, policy: policy, taxonomy: tree) }
     guard case .success(let terms) = PathReward.parseTerms(reward),
@@ -111,7 +121,8 @@ struct FinetuneCommand: ParsableCommand {
         contexts: development.contexts, golds: development.golds, reward: &rewardFunction)
       if stderrIsTerminal {
         printError(
-          "step \(step): dev reward \(formatted(evaluation.meanReward)), exact \(formatted(evaluation.exactPathAccuracy))")
+          "step \(step): dev reward \(formatted(evaluation.meanReward)), exact \(formatted(evaluation.exactPathAccuracy))"
+        )
       }
       if best == nil || evaluation.meanReward > best!.evaluation.meanReward {
         best = (step, evaluation)
@@ -138,7 +149,8 @@ struct FinetuneCommand: ParsableCommand {
         printError(
           "step \(step)/\(steps): reward \(formatted(last.meanReward)), zero-variance groups "
             + "\(formatted(last.zeroVarianceShare)), entropy \(entropy), advantages "
-            + "[\(formatted(last.minimumAdvantage)), \(formatted(last.maximumAdvantage))], KL \(formatted(last.kl))")
+            + "[\(formatted(last.minimumAdvantage)), \(formatted(last.maximumAdvantage))], KL \(formatted(last.kl))"
+        )
       }
       if step % evalEvery == 0 || step == steps { try evaluateAndKeep(step: step) }
     }
@@ -147,14 +159,17 @@ struct FinetuneCommand: ParsableCommand {
     var json = "{\"steps\": \(steps), \"sampled_paths\": \(trainer.sampledPaths), "
     json += "\"last_train_reward\": \(JSONWriter.number(last.meanReward))"
     if let best {
-      json += ", \"best_step\": \(best.step), \"dev_reward\": \(JSONWriter.number(best.evaluation.meanReward))"
+      json +=
+        ", \"best_step\": \(best.step), \"dev_reward\": \(JSONWriter.number(best.evaluation.meanReward))"
       json += ", \"dev_exact_path\": \(JSONWriter.number(best.evaluation.exactPathAccuracy))"
     }
     json += ", \"out\": \(JSONWriter.quoted(out))}"
     print(json)
   }
 
-  func resolvedTaxonomyPath(configuration: [String: String], weightsPath: String) throws(TaxonomyError) -> String {
+  func resolvedTaxonomyPath(configuration: [String: String], weightsPath: String) throws(TaxonomyError)
+    -> String
+  {
     if let taxonomy { return taxonomy }
     guard let relative = configuration["taxonomy"] else {
       throw TaxonomyError(
@@ -183,7 +198,9 @@ struct FinetuneCommand: ParsableCommand {
     var contexts: [Model.Policy.Context] = []
     var golds: [[Int]] = []
     try JSONLines.forEach(bytes, file: path) { (record, location) throws(TaxonomyError) in
-      guard case .object = record else { throw TaxonomyError(.schema, "each line must be a JSON object", at: location) }
+      guard case .object = record else {
+        throw TaxonomyError(.schema, "each line must be a JSON object", at: location)
+      }
       guard let labels = record["labels"]?.arrayValue, !labels.isEmpty else {
         throw TaxonomyError(.schema, "field 'labels' must be a non-empty array of node ids", at: location)
       }

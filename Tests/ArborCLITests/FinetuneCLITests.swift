@@ -29,7 +29,8 @@ import Testing
       var lines = ""
       for (features, gold) in zip(samples.contexts, samples.golds) {
         let id = task.taxonomy.id(gold[0])
-        lines += "{\"labels\": [\"\(id)\"], \"features\": [\(features.map { "\($0)" }.joined(separator: ", "))]}\n"
+        lines +=
+          "{\"labels\": [\"\(id)\"], \"features\": [\(features.map { "\($0)" }.joined(separator: ", "))]}\n"
       }
       try lines.write(to: dir.appendingPathComponent("\(name).jsonl"), atomically: true, encoding: .utf8)
     }
@@ -58,7 +59,8 @@ import Testing
     #expect(manifest.configuration["model"] == LinearTreePolicy.modelKind)
     // The saved checkpoint scores what the summary says on the dev records.
     let taxonomy = try Taxonomy.read(from: dir.appendingPathComponent("tree.tsv").path)
-    let policy = try #require(LinearTreePolicy(actionSpace: TreeActionSpace(taxonomy: taxonomy), parameters: store))
+    let policy = try #require(
+      LinearTreePolicy(actionSpace: TreeActionSpace(taxonomy: taxonomy), parameters: store))
     var contexts: [[Float]] = []
     var golds: [[Int]] = []
     for line in try String(contentsOf: dir.appendingPathComponent("dev.jsonl"), encoding: .utf8)
@@ -74,7 +76,8 @@ import Testing
     // Same seed, same bytes.
     let second = dir.appendingPathComponent("second.safetensors").path
     #expect(try runArbor(arguments + ["--out", second]).status == 0)
-    #expect(try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)))
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)))
   }
 
   @Test func refusesModelsWithoutThePolicyContract() throws {
@@ -101,7 +104,8 @@ import Testing
     #expect(unknown.stderr.contains("train.jsonl:201: unknown node id 'nope'"), "\(unknown.stderr)")
     #expect(!FileManager.default.fileExists(atPath: out))
 
-    let missing = try runArbor(arguments.map { $0.hasSuffix("model.safetensors") ? $0 + ".gone" : $0 } + ["--out", out])
+    let missing = try runArbor(
+      arguments.map { $0.hasSuffix("model.safetensors") ? $0 + ".gone" : $0 } + ["--out", out])
     #expect(missing.status == 1 && missing.stderr.contains("model.safetensors.gone"))
     let usage = try runArbor(arguments + ["--out", out, "--estimator", "ppo"])
     #expect(usage.status == 2 && usage.stderr.contains("--estimator"))

@@ -93,7 +93,9 @@ import Testing
   }
 
   @Test func allEqualGroupsGiveZerosNeverNaN() {
-    let rewardSets: [[Double]] = [[1, 1, 1, 1], [0, 0, 0, 0], [0.95, 0.95, 0.95, 0.95], [2.0 / 3, 1 - 1.0 / 3, 2.0 / 3, 2.0 / 3]]
+    let rewardSets: [[Double]] = [
+      [1, 1, 1, 1], [0, 0, 0, 0], [0.95, 0.95, 0.95, 0.95], [2.0 / 3, 1 - 1.0 / 3, 2.0 / 3, 2.0 / 3],
+    ]
     #expect(2.0 / 3 != 1 - 1.0 / 3)  // the last set differs by rounding only
     for rewards in rewardSets {
       let equal = PathGroup(paths: group.paths, rewards: rewards)
@@ -152,8 +154,10 @@ import Testing
     for (p, c) in [("r", "A"), ("r", "B"), ("A", "A1"), ("A", "A2")] { builder.addEdge(parent: p, child: c) }
     let space = TreeActionSpace(taxonomy: try builder.build())
     let mixed = PathGroup(
-      paths: [path(["A", "A1"], in: space), path(["A", "A2"], in: space), path(["B"], in: space),
-        path(["B"], in: space)],
+      paths: [
+        path(["A", "A1"], in: space), path(["A", "A2"], in: space), path(["B"], in: space),
+        path(["B"], in: space),
+      ],
       rewards: [1, 0, 1, 0.5])
     var settings = AdvantageSettings(estimator: .grpo, scaling: .group)
     settings.stratification = Stratification(key: .pathDepth, blend: 0.5)

@@ -46,7 +46,8 @@ import Testing
       let policy = randomPolicy(stopping)
       let context: [Float] = [0.5, -1, 2]
       var reward = TableReward(taxonomy: taxonomy, values: values)
-      let table = policy.exactValues(for: [context]) { _, labels in reward.reward(predicted: labels, gold: []) }[0]
+      let table = policy.exactValues(for: [context]) { _, labels in reward.reward(predicted: labels, gold: [])
+      }[0]
       for node in [taxonomy.root, id("A"), id("B")] {
         let brute = enumerate(policy, context: context, from: node)
           .reduce(0.0) { $0 + $1.1 * values[taxonomy.id($1.0)]! }
@@ -55,7 +56,8 @@ import Testing
         let row = policy.distributions(for: [PolicyQuery(context: 0, node: node)], in: [context]).storage
         var weighted = 0.0
         for action in 0..<policy.actionSpace.actionCount(at: node) {
-          let q = policy.actionSpace.target(of: action, at: node).map { table.nodeValues[$0] }
+          let q =
+            policy.actionSpace.target(of: action, at: node).map { table.nodeValues[$0] }
             ?? table.stopValues[node]
           weighted += Double(exp(row[action])) * (q - table.nodeValues[node])
         }
@@ -165,7 +167,8 @@ import Testing
   @Test func exactKLIsNonNegativeAndMatchesItsDefinition() {
     let policy = randomPolicy(.atInternalNodes, seed: 9)
     var generator = RandomGenerator(seed: 2)
-    let uniform = LinearTreePolicy(actionSpace: policy.actionSpace, featureCount: 3, scale: 0, using: &generator)
+    let uniform = LinearTreePolicy(
+      actionSpace: policy.actionSpace, featureCount: 3, scale: 0, using: &generator)
     let contexts: [[Float]] = [[1, 0, 0], [0, 2, -1]]
     let groups = policy.samplePaths(for: contexts, count: 4, using: &generator)
     let zeros = groups.map { $0.map { [Double](repeating: 0, count: $0.decisionCount) } }

@@ -36,7 +36,9 @@ import Testing
     return (contexts, leaves.map { [$0] })
   }
 
-  func train(_ estimator: AdvantageEstimator, steps: Int, seed: UInt64) -> (LinearTreePolicy, [StepStatistics]) {
+  func train(_ estimator: AdvantageEstimator, steps: Int, seed: UInt64) -> (
+    LinearTreePolicy, [StepStatistics]
+  ) {
     var generator = RandomGenerator(seed: seed)
     let policy = LinearTreePolicy(
       actionSpace: TreeActionSpace(taxonomy: taxonomy), featureCount: 4, using: &generator)
