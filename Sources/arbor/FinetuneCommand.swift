@@ -95,6 +95,13 @@ struct FinetuneCommand: ParsableCommand {
     let tree = try Taxonomy.read(from: taxonomyPath)
     let policy = try Model.policy(
       store: store, configuration: configuration, taxonomy: tree, modelPath: model)
+    if estimator == AdvantageEstimator.exactValue.rawValue && policy.actionSpace.decisionNodes.count > 5000 {
+      throw TaxonomyError(
+        .schema,
+        "--estimator exact-value evaluates the policy at all \(policy.actionSpace.decisionNodes.count) "
+          + "internal nodes for every record; use it on trees with at most 5000 internal nodes",
+        at: .init(file: taxonomyPath))
+    }
     let training = try readRecords(train, model: Model.self, policy: policy, taxonomy: tree)
     let development = try dev.map { try readRecords($0, model: Model.self, policy: policy, taxonomy: tree) }
     guard case .success(let terms) = PathReward.parseTerms(reward),
