@@ -1,8 +1,8 @@
 import ArborRL
-import Dispatch
-import Foundation
 import ArborTensor
 import ArborTree
+import Dispatch
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -58,7 +58,8 @@ struct RLBenchmarkOptions: Sendable {
       }
       index += 1
     }
-    guard steps > 0, seeds > 0, jobs > 0, embeddingSize > 0, noise.count == 4, batch > 0, group > 1, !rates.isEmpty,
+    guard steps > 0, seeds > 0, jobs > 0, embeddingSize > 0, noise.count == 4, batch > 0, group > 1,
+      !rates.isEmpty,
       evalEvery > 0, testCount > 0
     else {
       throw RLBenchmarkError.usage
@@ -227,7 +228,8 @@ func runRLBenchmark(_ arguments: [String]) throws {
       x: evalPoints.map { $0 * pathsPerStep }, threshold: threshold)
     try ArborFile.writeAtomically(Array(svg.utf8), to: directory + "/rl-synthetic.svg")
     let markdown = syntheticReport(
-      table: table, reachedNote: reachedNote, options: options, threshold: threshold, oracleFinal: oracleFinal,
+      table: table, reachedNote: reachedNote, options: options, threshold: threshold,
+      oracleFinal: oracleFinal,
       tempoVsGroup: tempoVsGroup, tempoVsBatch: tempoVsBatch, seconds: elapsed)
     try ArborFile.writeAtomically(Array(markdown.utf8), to: directory + "/rl-synthetic.md")
   }
@@ -262,7 +264,9 @@ struct LeafCachedReward: PathRewardFunction {
   }
 
   mutating func reward(predicted: [Int], gold: [Int]) -> Double {
-    guard gold.count == 1, let last = predicted.last else { return reward.reward(predicted: predicted, gold: gold) }
+    guard gold.count == 1, let last = predicted.last else {
+      return reward.reward(predicted: predicted, gold: gold)
+    }
     let key = gold[0] * nodeCount + last
     if let value = cache[key] { return value }
     let value = reward.reward(predicted: predicted, gold: gold)
