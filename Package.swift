@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "ArborTensor", targets: ["ArborTensor"]),
     .library(name: "ArborText", targets: ["ArborText"]),
     .library(name: "ArborClassify", targets: ["ArborClassify"]),
+    .library(name: "ArborRL", targets: ["ArborRL"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -41,12 +42,13 @@ let package = Package(
       name: "ArborClassify",
       dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "COpenBLAS"]
     ),
+    .target(name: "ArborRL", dependencies: ["ArborTree", "ArborTensor", "ArborMetrics"]),
 
     // MARK: Command-line tool
     .executableTarget(
       name: "arbor",
       dependencies: [
-        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify",
+        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "ArborRL",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -54,7 +56,7 @@ let package = Package(
     // MARK: Benchmarks
     .executableTarget(
       name: "arbor-bench",
-      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText"],
+      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborRL"],
       path: "Benchmarks/ArborBench"
     ),
 
@@ -68,6 +70,7 @@ let package = Package(
     .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
-    .testTarget(name: "ArborCLITests", dependencies: ["ArborTree"]),
+    .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
+    .testTarget(name: "ArborCLITests", dependencies: ["ArborTree", "ArborRL"]),
   ]
 )

@@ -10,8 +10,8 @@ struct Arbor: ParsableCommand {
     abstract: "Hierarchical classification and taxonomy toolkit.",
     version: version,
     subcommands: [
-      TaxonomyCommand.self, TrainCommand.self, ClassifyCommand.self, SampleCommand.self, EmbedCommand.self,
-      EvalCommand.self,
+      TaxonomyCommand.self, TrainCommand.self, ClassifyCommand.self, SampleCommand.self, EvalCommand.self,
+      FinetuneCommand.self, EmbedCommand.self,
     ]
   )
 
