@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "ArborTensor", targets: ["ArborTensor"]),
     .library(name: "ArborText", targets: ["ArborText"]),
     .library(name: "ArborClassify", targets: ["ArborClassify"]),
+    .library(name: "ArborExpand", targets: ["ArborExpand"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -41,12 +42,13 @@ let package = Package(
       name: "ArborClassify",
       dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "COpenBLAS"]
     ),
+    .target(name: "ArborExpand", dependencies: ["ArborTree", "ArborTensor", "ArborText"]),
 
     // MARK: Command-line tool
     .executableTarget(
       name: "arbor",
       dependencies: [
-        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify",
+        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "ArborExpand",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -68,6 +70,7 @@ let package = Package(
     .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
+    .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText"]),
     .testTarget(name: "ArborCLITests", dependencies: ["ArborTree"]),
   ]
 )

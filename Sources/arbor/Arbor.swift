@@ -9,7 +9,9 @@ struct Arbor: ParsableCommand {
     commandName: "arbor",
     abstract: "Hierarchical classification and taxonomy toolkit.",
     version: version,
-    subcommands: [TaxonomyCommand.self, SampleCommand.self, EmbedCommand.self, EvalCommand.self]
+    subcommands: [
+      TaxonomyCommand.self, SampleCommand.self, EmbedCommand.self, EvalCommand.self, ExpandCommand.self,
+    ]
   )
 
   /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64) as Unix tools do.

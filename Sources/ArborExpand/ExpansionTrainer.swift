@@ -1,0 +1,337 @@
+import ArborTensor
+import ArborTree
+import Foundation
+
+/// Settings of self-supervised training.
+public struct ExpansionTrainingSettings: Sendable, Hashable {
+  /// Seed of every random choice.
+  public var seed: UInt64 = 17
+  /// Leaves used as pseudo-queries for training.
+  public var pseudoQueryCount = 4000
+  /// Further leaves held out to choose the Fitting Score constants.
+  public var heldOutCount = 400
+  /// Passes over the retrieval scorer's rows.
+  public var retrievalEpochs = 3
+  /// Passes over the coherence model's ego-trees.
+  public var coherenceEpochs = 3
+  /// Pseudo-queries per coherence training step.
+  public var queriesPerStep = 16
+  /// Peak AdamW learning rate (linear warm-up over 5% of the steps, then linear decay).
+  public var learningRate: Float = 1e-3
+  /// Whether to train the coherence model (without it, ranking is by retrieval alone).
+  public var trainsCoherence = true
+  /// Candidate retrieval settings.
+  public var retrieval = RetrievalSettings()
+  /// Candidates reranked by the coherence model.
+  public var rerankCount = 40
+  /// Sampled ego-trees per pseudo-query, by HEF label: ancestors of the gold parent (forward),
+  /// descendants (backward), hard negatives from retrieval, random negatives.
+  public var forwardSamples = 3
+  public var backwardSamples = 2
+  public var hardNegatives = 8
+  public var randomNegatives = 2
+
+  /// The defaults.
+  public init() {}
+}
+
+/// One labelled ego-tree: HEF's Pathfinder label (on the path or not) and Stopper label
+/// (0 forward, 1 current, 2 backward).
+struct LabelledTree {
+  var tree: EgoTree
+  var features: [Float]
+  var onPath: Float
+  var stopper: Int
+}
+
+/// Trains an `ExpansionModel` from a taxonomy alone (HEF's self-supervision, Wang et al. 2021, §3.4):
+/// leaves play new terms, their parents are the gold positions (all of them in a DAG).
+public struct ExpansionTrainer {
+  /// The index of the taxonomy (its node vectors double as the pseudo-queries' vectors).
+  public let index: ExpansionIndex
+  /// Node texts (pseudo-query texts for the lexical channel).
+  public let nodeTexts: [String]
+  /// Settings.
+  public let settings: ExpansionTrainingSettings
+  /// Called with a line of progress (stderr in the CLI).
+  public var log: (String) -> Void = { _ in }
+
+  /// Prepares training.
+  public init(index: ExpansionIndex, nodeTexts: [String], settings: ExpansionTrainingSettings) {
+    self.index = index
+    self.nodeTexts = nodeTexts
+    self.settings = settings
+  }
+
+  /// The pseudo-queries: leaves with at least one parent, shuffled with the seed; the first
+  /// `pseudoQueryCount` train, the next `heldOutCount` are held out.
+  func pseudoQueries() -> (training: [Int], heldOut: [Int]) {
+    let taxonomy = index.taxonomy
+    var leaves = taxonomy.indices.filter { taxonomy.isLeaf($0) && !taxonomy.parents(of: $0).isEmpty }
+    var generator = RandomGenerator(seed: settings.seed)
+    generator.shuffle(&leaves)
+    let training = Array(leaves.prefix(settings.pseudoQueryCount))
+    let heldOut = Array(leaves.dropFirst(training.count).prefix(settings.heldOutCount))
+    return (training, heldOut)
+  }
+
+  /// Trains and returns the model; `encoderName`/`encoderIdentity` are recorded in it.
+  public func train(encoderName: String, encoderIdentity: String) -> ExpansionModel {
+    var generator = RandomGenerator(seed: settings.seed &+ 1)
+    let (training, heldOut) = pseudoQueries()
+    let taxonomy = index.taxonomy
+    log("pseudo-queries: \(training.count) training, \(heldOut.count) held out")
+
+    // 1. Evidence, candidates and labelled ego-trees of every training pseudo-query.
+    var candidateFeatures: [Float] = []
+    var candidateLabels: [Float] = []
+    var queryTrees: [[LabelledTree]] = []
+    var queryVectors: [[Float]] = []
+    var recalled = 0
+    let started = Date()
+    var start = 0
+    while start < training.count {
+      let chunk = Array(training[start..<min(training.count, start + 64)])
+      let evidences = index.evidence(
+        vectors: chunk.flatMap { index.vector(of: $0) }, texts: chunk.map { nodeTexts[$0] }, excluded: chunk)
+      for (query, evidence) in zip(chunk, evidences) {
+        let gold = Set(taxonomy.parents(of: query))
+        let (candidates, votes) = index.candidates(for: evidence, settings: settings.retrieval)
+        candidateFeatures += candidates.features
+        for node in candidates.nodes { candidateLabels.append(gold.contains(node) ? 1 : 0) }
+        if candidates.nodes.contains(where: gold.contains) { recalled += 1 }
+        if settings.trainsCoherence {
+          queryTrees.append(
+            labelledTrees(query: query, gold: gold, candidates: candidates, evidence: evidence, votes: votes,
+              generator: &generator))
+          queryVectors.append(evidence.query)
+        }
+      }
+      start += chunk.count
+    }
+    log(
+      String(
+        format: "retrieval: %d candidate rows, gold parent among candidates for %.3f of pseudo-queries (%.0f s)",
+        candidateLabels.count, Double(recalled) / Double(max(1, training.count)), Date().timeIntervalSince(started)))
+
+    // 2. The retrieval scorer.
+    var scorer = RetrievalScorer(generator: &generator)
+    scorer.fitStandardization(candidateFeatures)
+    trainScorer(&scorer, features: scorer.standardized(candidateFeatures), labels: candidateLabels, generator: &generator)
+
+    var model = ExpansionModel(
+      encoderName: encoderName, encoderIdentity: encoderIdentity, dimension: index.dimension,
+      retrieval: settings.retrieval, rerankCount: settings.rerankCount, constants: FittingConstants(),
+      scorer: scorer, coherence: nil)
+
+    // 3. The coherence model.
+    if settings.trainsCoherence {
+      var coherence = CoherenceModel(dimension: index.dimension, generator: &generator)
+      trainCoherence(&coherence, trees: queryTrees, queries: queryVectors, generator: &generator)
+      model.coherence = coherence
+    }
+
+    // 4. Constants on held-out pseudo-queries.
+    if !heldOut.isEmpty, let expander = try? TaxonomyExpander(index: index, model: model) {
+      model.constants = tuneConstants(expander: expander, heldOut: heldOut)
+    }
+    return model
+  }
+
+  /// HEF's training samples for one pseudo-query: every gold parent (on path, current), sampled
+  /// ancestors of gold parents (on path, forward), sampled descendants of gold parents (on path,
+  /// backward, as HEF's released code labels them), and negatives (off path, backward): the hardest
+  /// retrieval candidates and random nodes.
+  func labelledTrees(
+    query: Int, gold: Set<Int>, candidates: CandidateSet, evidence: QueryEvidence, votes: VoteTable,
+    generator: inout RandomGenerator
+  ) -> [LabelledTree] {
+    let taxonomy = index.taxonomy
+    var ancestors = Set<Int>()
+    var descendants = Set<Int>()
+    for parent in gold {
+      ancestors.formUnion(taxonomy.ancestors(of: parent))
+      descendants.formUnion(taxonomy.descendants(of: parent))
+    }
+    ancestors.subtract(gold)
+    descendants.subtract(gold)
+    descendants.remove(query)
+    func sample(_ pool: [Int], _ count: Int) -> [Int] {
+      var items = pool
+      generator.shuffle(&items)
+      return Array(items.prefix(count))
+    }
+    var trees: [LabelledTree] = []
+    func add(_ anchor: Int, _ onPath: Float, _ stopper: Int) {
+      let tree = index.egoTree(of: anchor, for: evidence)
+      trees.append(
+        LabelledTree(
+          tree: tree, features: index.treeFeatures(tree, evidence: evidence, votes: votes), onPath: onPath,
+          stopper: stopper))
+    }
+    for parent in gold.sorted() { add(parent, 1, 1) }
+    for node in sample(ancestors.sorted(), settings.forwardSamples) { add(node, 1, 0) }
+    for node in sample(descendants.sorted(), settings.backwardSamples) { add(node, 1, 2) }
+    // Hard negatives: candidates with the strongest sibling votes and similarity.
+    let width = CandidateFeatures.count
+    var hard: [(Float, Int)] = []
+    for (row, node) in candidates.nodes.enumerated()
+    where !gold.contains(node) && !ancestors.contains(node) && !descendants.contains(node) {
+      let f = row * width
+      hard.append((candidates.features[f + 3] + candidates.features[f + 7] + candidates.features[f], node))
+    }
+    hard.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+    for (_, node) in hard.prefix(settings.hardNegatives) { add(node, 0, 2) }
+    var added = 0
+    var attempts = 0
+    while added < settings.randomNegatives && attempts < 20 {
+      attempts += 1
+      let node = generator.nextInt(below: taxonomy.count)
+      guard node != query, !gold.contains(node), !ancestors.contains(node), !descendants.contains(node) else {
+        continue
+      }
+      add(node, 0, 2)
+      added += 1
+    }
+    return trees
+  }
+
+  /// Binary cross-entropy of the retrieval scorer's logits against gold-parent labels, AdamW.
+  func trainScorer(
+    _ scorer: inout RetrievalScorer, features: [Float], labels: [Float], generator: inout RandomGenerator
+  ) {
+    let width = CandidateFeatures.count
+    let rows = labels.count
+    let batchSize = 2048
+    let steps = max(1, settings.retrievalEpochs * ((rows + batchSize - 1) / batchSize))
+    var optimizer = AdamW(
+      learningRate: 3e-3, weightDecay: 1e-4,
+      schedule: .linearWarmupDecay(warmupSteps: max(1, steps / 20), totalSteps: steps))
+    var order: [Int] = []
+    var position = rows
+    var lossSum: Float = 0
+    for step in 0..<steps {
+      if position + batchSize > rows || order.isEmpty {
+        order = generator.permutation(rows)
+        position = 0
+      }
+      let batch = Array(order[position..<min(rows, position + batchSize)])
+      position += batchSize
+      var x = [Float](repeating: 0, count: batch.count * width)
+      var y = [Float](repeating: 0, count: batch.count)
+      for (i, row) in batch.enumerated() {
+        for j in 0..<width { x[i * width + j] = features[row * width + j] }
+        y[i] = labels[row]
+      }
+      let tape = Tape()
+      let loss = scorer.logits(x, rows: batch.count, on: tape)
+        .binaryCrossEntropyWithLogits(targets: Tensor(shape: [batch.count, 1], storage: y))
+      tape.backward(loss)
+      var gradients = tape.gradients(for: scorer.store)
+      gradients.clipByGlobalNorm(1)
+      optimizer.update(&scorer.store, with: gradients)
+      lossSum += loss.value.scalar
+      if (step + 1) % max(1, steps / 4) == 0 {
+        log(String(format: "retrieval scorer: step %d/%d, loss %.4f", step + 1, steps, lossSum / Float(max(1, steps / 4))))
+        lossSum = 0
+      }
+    }
+  }
+
+  /// HEF's loss, 0.9·BCE(Pathfinder) + 0.1·CE(Stopper), over batches of pseudo-queries, AdamW.
+  func trainCoherence(
+    _ model: inout CoherenceModel, trees: [[LabelledTree]], queries: [[Float]], generator: inout RandomGenerator
+  ) {
+    let perStep = max(1, settings.queriesPerStep)
+    let stepsPerEpoch = (trees.count + perStep - 1) / perStep
+    let steps = max(1, settings.coherenceEpochs * stepsPerEpoch)
+    var optimizer = AdamW(
+      learningRate: settings.learningRate, weightDecay: 0.01,
+      schedule: .linearWarmupDecay(warmupSteps: max(1, steps / 20), totalSteps: steps))
+    var lossSum: Float = 0
+    let started = Date()
+    var step = 0
+    for _ in 0..<settings.coherenceEpochs {
+      let order = generator.permutation(trees.count)
+      var position = 0
+      while position < order.count {
+        let chosen = order[position..<min(order.count, position + perStep)]
+        position += perStep
+        var batch = CoherenceBatch(dimension: index.dimension)
+        var pathTargets: [Float] = []
+        var stopTargets: [Int] = []
+        for query in chosen {
+          for labelled in trees[query] {
+            batch.append(
+              labelled.tree, queryKey: query, query: queries[query], index: index, features: labelled.features,
+              depthBuckets: model.shape.depthBuckets)
+            pathTargets.append(labelled.onPath)
+            stopTargets.append(labelled.stopper)
+          }
+        }
+        guard batch.treeCount > 0 else { continue }
+        let tape = Tape()
+        let (path, stop) = model.forward(batch, on: tape)
+        let pathLoss = path.binaryCrossEntropyWithLogits(
+          targets: Tensor(shape: [pathTargets.count, 1], storage: pathTargets))
+        let stopLoss = stop.crossEntropy(targets: stopTargets)
+        let loss = pathLoss.scaled(by: 0.9) + stopLoss.scaled(by: 0.1)
+        tape.backward(loss)
+        var gradients = tape.gradients(for: model.store)
+        gradients.clipByGlobalNorm(1)
+        optimizer.update(&model.store, with: gradients)
+        lossSum += loss.value.scalar
+        step += 1
+        if step % max(1, steps / 10) == 0 {
+          log(
+            String(
+              format: "coherence: step %d/%d, loss %.4f (%.0f s)", step, steps, lossSum / Float(max(1, steps / 10)),
+              Date().timeIntervalSince(started)))
+          lossSum = 0
+        }
+      }
+    }
+  }
+
+  /// Chooses `rootForward`, `leafBackward` and the retrieval weight β by accuracy (then MRR) on the
+  /// held-out pseudo-queries, from small grids.
+  func tuneConstants(expander: TaxonomyExpander, heldOut: [Int]) -> FittingConstants {
+    let taxonomy = index.taxonomy
+    let parts = expander.parts(
+      queryVectors: heldOut.flatMap { index.vector(of: $0) }, texts: heldOut.map { nodeTexts[$0] }, excluded: heldOut)
+    var best = FittingConstants()
+    var bestScore = (-1.0, -1.0)
+    let grid: [Float] = [0.25, 0.5, 1]
+    for rootForward in grid {
+      for leafBackward in grid {
+        for retrievalWeight: Float in [0, 0.5, 1, 2, 4] {
+          var constants = FittingConstants()
+          constants.rootForward = rootForward
+          constants.leafBackward = leafBackward
+          constants.retrievalWeight = retrievalWeight
+          var correct = 0.0
+          var reciprocal = 0.0
+          for (query, part) in zip(heldOut, parts) {
+            let gold = Set(taxonomy.parents(of: query))
+            let ranked = TaxonomyExpander.positions(from: part, constants: constants, limit: part.nodes.count)
+            if let rank = ranked.firstIndex(where: { gold.contains($0.node) }) {
+              if rank == 0 { correct += 1 }
+              reciprocal += 1 / Double(rank + 1)
+            }
+          }
+          let score = (correct, reciprocal)
+          if score > bestScore {
+            bestScore = score
+            best = constants
+          }
+        }
+      }
+    }
+    let n = Double(max(1, heldOut.count))
+    log(
+      String(
+        format: "held-out pseudo-queries: accuracy %.3f, MRR %.3f with root_forward %.2f, leaf_backward %.2f, β %.1f",
+        bestScore.0 / n, bestScore.1 / n, best.rootForward, best.leafBackward, best.retrievalWeight))
+    return best
+  }
+}
