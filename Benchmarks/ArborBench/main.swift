@@ -8,12 +8,9 @@
 let arguments = Array(CommandLine.arguments.dropFirst())
 let modes: [String: ([String]) throws -> Void] = [
   "taxonomy": runTaxonomyBenchmark,
-<<<<<<< HEAD
   "tensor": runTensorBenchmark,
   "encode": runEncoderBenchmark,
-=======
   "metrics": runMetricsBenchmark,
->>>>>>> metrics
 ]
 guard let mode = arguments.first, let run = modes[mode] else {
   print("usage: arbor-bench MODE ARGS...; modes: \(modes.keys.sorted().joined(separator: ", "))")
