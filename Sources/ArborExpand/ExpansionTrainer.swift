@@ -30,6 +30,10 @@ public struct ExpansionTrainingSettings: Sendable, Hashable {
   public var backwardSamples = 2
   public var hardNegatives = 8
   public var randomNegatives = 2
+  /// Least number of updates of the retrieval scorer and of the coherence model, so that small
+  /// taxonomies (few pseudo-queries) still train.
+  public var minimumRetrievalSteps = 300
+  public var minimumCoherenceSteps = 150
 
   /// The defaults.
   public init() {}
@@ -203,7 +207,7 @@ public struct ExpansionTrainer {
     let width = CandidateFeatures.count
     let rows = labels.count
     let batchSize = 2048
-    let steps = max(1, settings.retrievalEpochs * ((rows + batchSize - 1) / batchSize))
+    let steps = max(settings.minimumRetrievalSteps, settings.retrievalEpochs * ((rows + batchSize - 1) / batchSize))
     var optimizer = AdamW(
       learningRate: 3e-3, weightDecay: 1e-4,
       schedule: .linearWarmupDecay(warmupSteps: max(1, steps / 20), totalSteps: steps))
@@ -244,14 +248,16 @@ public struct ExpansionTrainer {
   ) {
     let perStep = max(1, settings.queriesPerStep)
     let stepsPerEpoch = (trees.count + perStep - 1) / perStep
-    let steps = max(1, settings.coherenceEpochs * stepsPerEpoch)
+    let minimum = settings.minimumCoherenceSteps
+    let epochs = max(settings.coherenceEpochs, (minimum + stepsPerEpoch - 1) / max(1, stepsPerEpoch))
+    let steps = max(1, epochs * stepsPerEpoch)
     var optimizer = AdamW(
       learningRate: settings.learningRate, weightDecay: 0.01,
       schedule: .linearWarmupDecay(warmupSteps: max(1, steps / 20), totalSteps: steps))
     var lossSum: Float = 0
     let started = Date()
     var step = 0
-    for _ in 0..<settings.coherenceEpochs {
+    for _ in 0..<epochs {
       let order = generator.permutation(trees.count)
       var position = 0
       while position < order.count {
@@ -296,6 +302,7 @@ public struct ExpansionTrainer {
   /// Chooses `rootForward`, `leafBackward` and the retrieval weight β by accuracy (then MRR) on the
   /// held-out pseudo-queries, from small grids.
   func tuneConstants(expander: TaxonomyExpander, heldOut: [Int]) -> FittingConstants {
+    let model = expander.model
     let taxonomy = index.taxonomy
     let parts = expander.parts(
       queryVectors: heldOut.flatMap { index.vector(of: $0) }, texts: heldOut.map { nodeTexts[$0] }, excluded: heldOut)
@@ -328,6 +335,17 @@ public struct ExpansionTrainer {
       }
     }
     let n = Double(max(1, heldOut.count))
+    var retrievalCorrect = 0.0
+    var recalled = 0.0
+    for (query, part) in zip(heldOut, parts) {
+      let gold = Set(taxonomy.parents(of: query))
+      if let first = part.nodes.first, gold.contains(first) { retrievalCorrect += 1 }
+      if part.nodes.contains(where: gold.contains) { recalled += 1 }
+    }
+    log(
+      String(
+        format: "held-out pseudo-queries: retrieval alone accuracy %.3f, recall@%d %.3f",
+        retrievalCorrect / n, model.retrieval.candidateCount, recalled / n))
     log(
       String(
         format: "held-out pseudo-queries: accuracy %.3f, MRR %.3f with root_forward %.2f, leaf_backward %.2f, β %.1f",
