@@ -9,6 +9,12 @@ public struct FittingConstants: Sendable, Hashable {
   public var leafBackward: Float = 1
   /// Weight β of the retrieval log-probability added to log F.
   public var retrievalWeight: Float = 1
+  /// Exponents of the Fitting Score's four factors in the ranking score (1 each is HEF's product;
+  /// 0 drops a factor), chosen on held-out pseudo-queries.
+  public var currentWeight: Float = 1
+  public var pathWeight: Float = 1
+  public var forwardWeight: Float = 1
+  public var backwardWeight: Float = 1
 
   /// The defaults.
   public init() {}
@@ -51,6 +57,8 @@ public struct ExpansionModel: Sendable {
       "centroid_pool": String(retrieval.centroidPool), "rerank_count": String(rerankCount),
       "root_forward": String(constants.rootForward), "leaf_backward": String(constants.leafBackward),
       "retrieval_weight": String(constants.retrievalWeight),
+      "exponents": [constants.currentWeight, constants.pathWeight, constants.forwardWeight, constants.backwardWeight]
+        .map { String($0) }.joined(separator: ","),
       "features": CandidateFeatures.names.joined(separator: ","),
       "coherence_hidden": String(coherence?.shape.hidden ?? 0),
       "coherence_heads": String(coherence?.shape.heads ?? 0),
@@ -96,6 +104,14 @@ public struct ExpansionModel: Sendable {
     constants.rootForward = try real("root_forward")
     constants.leafBackward = try real("leaf_backward")
     constants.retrievalWeight = try real("retrieval_weight")
+    let exponents = (metadata["exponents"] ?? "").split(separator: ",").compactMap { Float(String($0)) }
+    guard exponents.count == 4, exponents.allSatisfy(\.isFinite) else {
+      throw failure("metadata \"exponents\" must be four comma-separated numbers")
+    }
+    constants.currentWeight = exponents[0]
+    constants.pathWeight = exponents[1]
+    constants.forwardWeight = exponents[2]
+    constants.backwardWeight = exponents[3]
 
     func tensor(_ name: String, _ shape: [Int]) throws(SafeTensorsError) -> Tensor {
       let value = try file.tensor(name)

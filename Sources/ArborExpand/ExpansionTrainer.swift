@@ -7,7 +7,7 @@ public struct ExpansionTrainingSettings: Sendable, Hashable {
   /// Seed of every random choice.
   public var seed: UInt64 = 17
   /// Leaves used as pseudo-queries for training.
-  public var pseudoQueryCount = 4000
+  public var pseudoQueryCount = 8000
   /// Further leaves held out to choose the Fitting Score constants.
   public var heldOutCount = 400
   /// Passes over the retrieval scorer's rows.
@@ -89,6 +89,7 @@ public struct ExpansionTrainer {
     // 1. Evidence, candidates and labelled ego-trees of every training pseudo-query.
     var candidateFeatures: [Float] = []
     var candidateLabels: [Float] = []
+    var queryStarts: [Int] = []
     var queryTrees: [[LabelledTree]] = []
     var queryVectors: [[Float]] = []
     var recalled = 0
@@ -101,6 +102,7 @@ public struct ExpansionTrainer {
       for (query, evidence) in zip(chunk, evidences) {
         let gold = Set(taxonomy.parents(of: query))
         let (candidates, votes) = index.candidates(for: evidence, settings: settings.retrieval)
+        queryStarts.append(candidateLabels.count)
         candidateFeatures += candidates.features
         for node in candidates.nodes { candidateLabels.append(gold.contains(node) ? 1 : 0) }
         if candidates.nodes.contains(where: gold.contains) { recalled += 1 }
@@ -121,7 +123,10 @@ public struct ExpansionTrainer {
     // 2. The retrieval scorer.
     var scorer = RetrievalScorer(generator: &generator)
     scorer.fitStandardization(candidateFeatures)
-    trainScorer(&scorer, features: scorer.standardized(candidateFeatures), labels: candidateLabels, generator: &generator)
+    queryStarts.append(candidateLabels.count)
+    trainScorer(
+      &scorer, features: scorer.standardized(candidateFeatures), labels: candidateLabels, queryStarts: queryStarts,
+      generator: &generator)
 
     var model = ExpansionModel(
       encoderName: encoderName, encoderIdentity: encoderIdentity, dimension: index.dimension,
@@ -200,36 +205,60 @@ public struct ExpansionTrainer {
     return trees
   }
 
-  /// Binary cross-entropy of the retrieval scorer's logits against gold-parent labels, AdamW.
+  /// Trains the retrieval scorer on groups of pseudo-queries: a listwise softmax cross-entropy over each
+  /// query's candidates (target: uniform over its gold parents) plus a binary cross-entropy per
+  /// candidate (so that σ(logit) stays a probability), AdamW. `queryStarts` delimits each query's rows.
   func trainScorer(
-    _ scorer: inout RetrievalScorer, features: [Float], labels: [Float], generator: inout RandomGenerator
+    _ scorer: inout RetrievalScorer, features: [Float], labels: [Float], queryStarts: [Int],
+    generator: inout RandomGenerator
   ) {
     let width = CandidateFeatures.count
-    let rows = labels.count
-    let batchSize = 2048
-    let steps = max(settings.minimumRetrievalSteps, settings.retrievalEpochs * ((rows + batchSize - 1) / batchSize))
+    let queries = (0..<(queryStarts.count - 1)).filter { q in
+      (queryStarts[q]..<queryStarts[q + 1]).contains { labels[$0] > 0 }
+    }
+    guard !queries.isEmpty else { return }
+    let perStep = 64
+    let steps = max(
+      settings.minimumRetrievalSteps, settings.retrievalEpochs * ((queries.count + perStep - 1) / perStep))
     var optimizer = AdamW(
       learningRate: 3e-3, weightDecay: 1e-4,
       schedule: .linearWarmupDecay(warmupSteps: max(1, steps / 20), totalSteps: steps))
     var order: [Int] = []
-    var position = rows
+    var position = queries.count
     var lossSum: Float = 0
     for step in 0..<steps {
-      if position + batchSize > rows || order.isEmpty {
-        order = generator.permutation(rows)
+      if position + perStep > queries.count {
+        order = generator.permutation(queries.count).map { queries[$0] }
         position = 0
       }
-      let batch = Array(order[position..<min(rows, position + batchSize)])
-      position += batchSize
-      var x = [Float](repeating: 0, count: batch.count * width)
-      var y = [Float](repeating: 0, count: batch.count)
-      for (i, row) in batch.enumerated() {
-        for j in 0..<width { x[i * width + j] = features[row * width + j] }
-        y[i] = labels[row]
+      let batch = Array(order[position..<min(order.count, position + perStep)])
+      position += perStep
+      let longest = batch.map { queryStarts[$0 + 1] - queryStarts[$0] }.max() ?? 0
+      var x = [Float](repeating: 0, count: batch.count * longest * width)
+      var mask = [Float](repeating: -1e4, count: batch.count * longest)
+      var targets = [Float](repeating: 0, count: batch.count * longest)
+      var binary = [Float](repeating: 0, count: batch.count * longest)
+      for (i, query) in batch.enumerated() {
+        let rows = queryStarts[query]..<queryStarts[query + 1]
+        let golds = Float(rows.filter { labels[$0] > 0 }.count)
+        for (j, row) in rows.enumerated() {
+          let slot = i * longest + j
+          for k in 0..<width { x[slot * width + k] = features[row * width + k] }
+          mask[slot] = 0
+          targets[slot] = labels[row] / golds
+          binary[slot] = labels[row]
+        }
       }
       let tape = Tape()
-      let loss = scorer.logits(x, rows: batch.count, on: tape)
-        .binaryCrossEntropyWithLogits(targets: Tensor(shape: [batch.count, 1], storage: y))
+      let logits = scorer.logits(x, rows: batch.count * longest, on: tape)
+      let listwise = (logits.reshaped([batch.count, longest]) + tape.constant(Tensor(shape: [batch.count, longest], storage: mask)))
+        .crossEntropy(targetProbabilities: Tensor(shape: [batch.count, longest], storage: targets))
+      // Padding rows get weight 0 in the binary term through a second mask.
+      let weights = tape.constant(Tensor(shape: [batch.count * longest, 1], storage: mask.map { $0 == 0 ? 1 : 0 }))
+      let pointwise = (logits.relu() - logits * tape.constant(Tensor(shape: [batch.count * longest, 1], storage: binary))
+        + (logits.relu() + logits.scaled(by: -1).relu()).scaled(by: -1).exp().adding(tape.constant(Tensor(scalar: 1))).log())
+      let rowCount = Float(max(1, mask.filter { $0 == 0 }.count))
+      let loss = listwise + (pointwise * weights).sum().scaled(by: 1 / rowCount)
       tape.backward(loss)
       var gradients = tape.gradients(for: scorer.store)
       gradients.clipByGlobalNorm(1)
@@ -309,29 +338,45 @@ public struct ExpansionTrainer {
     var best = FittingConstants()
     var bestScore = (-1.0, -1.0)
     let grid: [Float] = [0.25, 0.5, 1]
+    var candidatesTried: [FittingConstants] = []
     for rootForward in grid {
       for leafBackward in grid {
         for retrievalWeight: Float in [0, 0.5, 1, 2, 4] {
-          var constants = FittingConstants()
-          constants.rootForward = rootForward
-          constants.leafBackward = leafBackward
-          constants.retrievalWeight = retrievalWeight
-          var correct = 0.0
-          var reciprocal = 0.0
-          for (query, part) in zip(heldOut, parts) {
-            let gold = Set(taxonomy.parents(of: query))
-            let ranked = TaxonomyExpander.positions(from: part, constants: constants, limit: part.nodes.count)
-            if let rank = ranked.firstIndex(where: { gold.contains($0.node) }) {
-              if rank == 0 { correct += 1 }
-              reciprocal += 1 / Double(rank + 1)
-            }
-          }
-          let score = (correct, reciprocal)
-          if score > bestScore {
-            bestScore = score
-            best = constants
+          for exponents in 0..<16 {
+            var constants = FittingConstants()
+            constants.rootForward = rootForward
+            constants.leafBackward = leafBackward
+            constants.retrievalWeight = retrievalWeight
+            constants.currentWeight = exponents & 1 == 0 ? 1 : 0
+            constants.pathWeight = exponents & 2 == 0 ? 1 : 0
+            constants.forwardWeight = exponents & 4 == 0 ? 1 : 0
+            constants.backwardWeight = exponents & 8 == 0 ? 1 : 0
+            candidatesTried.append(constants)
           }
         }
+      }
+    }
+    for constants in candidatesTried {
+      var correct = 0.0
+      var reciprocal = 0.0
+      for (query, part) in zip(heldOut, parts) {
+        let gold = Set(taxonomy.parents(of: query))
+        let ranked = TaxonomyExpander.positions(from: part, constants: constants, limit: part.nodes.count)
+        if let rank = ranked.firstIndex(where: { gold.contains($0.node) }) {
+          if rank == 0 { correct += 1 }
+          reciprocal += 1 / Double(rank + 1)
+        }
+      }
+      let score = (correct, reciprocal)
+      if score > bestScore {
+        bestScore = score
+        best = constants
+      }
+      if constants == FittingConstants() {
+        log(
+          String(
+            format: "held-out pseudo-queries: HEF's product F·σ(logit) alone: accuracy %.3f, MRR %.3f",
+            correct / Double(max(1, heldOut.count)), reciprocal / Double(max(1, heldOut.count))))
       }
     }
     let n = Double(max(1, heldOut.count))
@@ -348,8 +393,11 @@ public struct ExpansionTrainer {
         retrievalCorrect / n, model.retrieval.candidateCount, recalled / n))
     log(
       String(
-        format: "held-out pseudo-queries: accuracy %.3f, MRR %.3f with root_forward %.2f, leaf_backward %.2f, β %.1f",
-        bestScore.0 / n, bestScore.1 / n, best.rootForward, best.leafBackward, best.retrievalWeight))
+        format:
+          "held-out pseudo-queries: accuracy %.3f, MRR %.3f with root_forward %.2f, leaf_backward %.2f, β %.1f, "
+          + "exponents current %.0f, path %.0f, forward %.0f, backward %.0f",
+        bestScore.0 / n, bestScore.1 / n, best.rootForward, best.leafBackward, best.retrievalWeight,
+        best.currentWeight, best.pathWeight, best.forwardWeight, best.backwardWeight))
     return best
   }
 }

@@ -5,7 +5,8 @@ import Foundation
 public struct ExpansionPosition: Sendable, Hashable {
   /// The anchor node (index in the taxonomy).
   public var node: Int
-  /// The ranking score in (0, 1]: F(a, q) · p_retrieval(a, q)^β for reranked anchors, lower for the rest.
+  /// The ranking score in (0, 1]: F(a, q) · p_retrieval(a, q)^β for reranked anchors (each factor of F
+  /// raised to its tuned exponent, 1 or 0), lower for the rest.
   public var score: Float
   /// HEF's Fitting Score F(a, q), when the coherence model scored this anchor.
   public var fittingScore: Float?
@@ -142,7 +143,11 @@ public struct TaxonomyExpander: Sendable {
         parts.current[position] * parts.path[position]
         * (parts.parentForward[position] ?? constants.rootForward)
         * (parts.childBackward[position] ?? constants.leafBackward)
-      let score = fitting * powf(probability, constants.retrievalWeight)
+      let score =
+        powf(parts.current[position], constants.currentWeight) * powf(parts.path[position], constants.pathWeight)
+        * powf(parts.parentForward[position] ?? constants.rootForward, constants.forwardWeight)
+        * powf(parts.childBackward[position] ?? constants.leafBackward, constants.backwardWeight)
+        * powf(probability, constants.retrievalWeight)
       lowest = min(lowest, score)
       positions.append(
         ExpansionPosition(
