@@ -1,5 +1,5 @@
-import Foundation
 import ArborTree
+import Foundation
 
 /// Settings of candidate retrieval.
 public struct RetrievalSettings: Sendable, Hashable {
@@ -53,7 +53,9 @@ extension ExpansionIndex {
     let pool = max(settings.voteDepth, settings.parentPool, settings.nodePool)
     let topDense = topIndices(evidence.dense, count: pool)
     let topLexical = topIndices(evidence.lexical, count: pool, among: evidence.lexicalTouched)
-    let topCentroid = topIndices(evidence.centroid, count: settings.centroidPool).map { Int(internalNodes[$0]) }
+    let topCentroid = topIndices(evidence.centroid, count: settings.centroidPool).map {
+      Int(internalNodes[$0])
+    }
 
     var votes = VoteTable()
     votes.scale = 1 / Float(max(1, settings.voteDepth))
@@ -84,7 +86,8 @@ extension ExpansionIndex {
     let nodes = chosen.sorted()
     var features = [Float](repeating: 0, count: nodes.count * CandidateFeatures.count)
     for (row, node) in nodes.enumerated() {
-      writeFeatures(of: node, evidence: evidence, votes: votes, into: &features, at: row * CandidateFeatures.count)
+      writeFeatures(
+        of: node, evidence: evidence, votes: votes, into: &features, at: row * CandidateFeatures.count)
     }
     return (CandidateSet(nodes: nodes, features: features), votes)
   }

@@ -44,7 +44,9 @@ struct CoherenceModel: Sendable {
     func glorot(_ name: String, _ fanIn: Int, _ fanOut: Int) {
       _ = store.add(name, Tensor.glorotUniform(fanIn: fanIn, fanOut: fanOut, using: &generator))
     }
-    func zeros(_ name: String, _ count: Int) { _ = store.add(name, Tensor(zeros: [count]), weightDecay: false) }
+    func zeros(_ name: String, _ count: Int) {
+      _ = store.add(name, Tensor(zeros: [count]), weightDecay: false)
+    }
     func ones(_ name: String, _ count: Int) {
       _ = store.add(name, Tensor(repeating: 1, shape: [count]), weightDecay: false)
     }
@@ -103,7 +105,8 @@ struct CoherenceModel: Sendable {
     let features = tape.constant(
       Tensor(shape: [trees * length, CandidateFeatures.count], storage: batch.tokenFeatures))
     var x = interactions.matmul(p(0)).gatherRows(batch.tokenRow) + features.matmul(p(1)) + p(2)
-    x = x + p(3).gatherRows(batch.absoluteDepth) + p(4).gatherRows(batch.relativeDepth)
+    x =
+      x + p(3).gatherRows(batch.absoluteDepth) + p(4).gatherRows(batch.relativeDepth)
       + p(5).gatherRows(batch.segment)
     x = x.layerNorm(gain: p(6), bias: p(7), epsilon: 1e-5)
 
@@ -115,7 +118,8 @@ struct CoherenceModel: Sendable {
     var heads: [Variable] = []
     for head in 0..<shape.heads {
       let range = (head * headWidth)..<((head + 1) * headWidth)
-      let scores = queries.slice(axis: 2, range).batchedMatmul(keys.slice(axis: 2, range), transposeOther: true)
+      let scores =
+        queries.slice(axis: 2, range).batchedMatmul(keys.slice(axis: 2, range), transposeOther: true)
         .scaled(by: 1 / Float(headWidth).squareRoot()) + mask
       heads.append(scores.softmax(axis: -1).batchedMatmul(values.slice(axis: 2, range)))
     }
@@ -157,7 +161,8 @@ struct CoherenceBatch {
   /// Appends one tree for the query numbered `queryKey` with unit vector `query`; `features` holds the
   /// `CandidateFeatures` of each tree node (`[tree.nodes.count, F]`).
   mutating func append(
-    _ tree: EgoTree, queryKey: Int, query: [Float], index: ExpansionIndex, features: [Float], depthBuckets: Int
+    _ tree: EgoTree, queryKey: Int, query: [Float], index: ExpansionIndex, features: [Float],
+    depthBuckets: Int
   ) {
     let length = EgoTree.length
     let width = CandidateFeatures.count

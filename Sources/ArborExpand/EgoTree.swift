@@ -56,7 +56,8 @@ extension ExpansionIndex {
   func treeFeatures(_ tree: EgoTree, evidence: QueryEvidence, votes: VoteTable) -> [Float] {
     var features = [Float](repeating: 0, count: tree.nodes.count * CandidateFeatures.count)
     for (position, node) in tree.nodes.enumerated() {
-      writeFeatures(of: node, evidence: evidence, votes: votes, into: &features, at: position * CandidateFeatures.count)
+      writeFeatures(
+        of: node, evidence: evidence, votes: votes, into: &features, at: position * CandidateFeatures.count)
     }
     return features
   }

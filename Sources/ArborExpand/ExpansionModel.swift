@@ -12,8 +12,11 @@ public struct FittingConstants: Sendable, Hashable {
   /// Exponents of the Fitting Score's four factors in the ranking score (1 each is HEF's product;
   /// 0 drops a factor), chosen on held-out pseudo-queries.
   public var currentWeight: Float = 1
+  /// Exponent of S_path(a).
   public var pathWeight: Float = 1
+  /// Exponent of S_forward(parent(a)).
   public var forwardWeight: Float = 1
+  /// Exponent of S_backward(child*(a)).
   public var backwardWeight: Float = 1
 
   /// The defaults.
@@ -43,9 +46,12 @@ public struct ExpansionModel: Sendable {
 
   /// Writes the model as one safetensors file (weights plus settings in its metadata), atomically.
   public func save(to path: String) throws(SafeTensorsError) {
-    var tensors: [(name: String, tensor: Tensor)] = zip(scorer.store.names, scorer.store.values).map { ($0, $1) }
+    var tensors: [(name: String, tensor: Tensor)] = zip(scorer.store.names, scorer.store.values).map {
+      ($0, $1)
+    }
     tensors.append(("retrieval.means", Tensor(shape: [scorer.means.count], storage: scorer.means)))
-    tensors.append(("retrieval.deviations", Tensor(shape: [scorer.deviations.count], storage: scorer.deviations)))
+    tensors.append(
+      ("retrieval.deviations", Tensor(shape: [scorer.deviations.count], storage: scorer.deviations)))
     if let coherence {
       tensors += zip(coherence.store.names, coherence.store.values).map { ($0, $1) }
     }
@@ -57,8 +63,10 @@ public struct ExpansionModel: Sendable {
       "centroid_pool": String(retrieval.centroidPool), "rerank_count": String(rerankCount),
       "root_forward": String(constants.rootForward), "leaf_backward": String(constants.leafBackward),
       "retrieval_weight": String(constants.retrievalWeight),
-      "exponents": [constants.currentWeight, constants.pathWeight, constants.forwardWeight, constants.backwardWeight]
-        .map { String($0) }.joined(separator: ","),
+      "exponents": [
+        constants.currentWeight, constants.pathWeight, constants.forwardWeight, constants.backwardWeight,
+      ]
+      .map { String($0) }.joined(separator: ","),
       "features": CandidateFeatures.names.joined(separator: ","),
       "coherence_hidden": String(coherence?.shape.hidden ?? 0),
       "coherence_heads": String(coherence?.shape.heads ?? 0),
@@ -134,7 +142,8 @@ public struct ExpansionModel: Sendable {
     if try integer("coherence_hidden") > 0 {
       var template = CoherenceModel(dimension: dimension, generator: &generator)
       guard
-        try integer("coherence_hidden") == template.shape.hidden, try integer("coherence_heads") == template.shape.heads,
+        try integer("coherence_hidden") == template.shape.hidden,
+        try integer("coherence_heads") == template.shape.heads,
         try integer("coherence_feed_forward") == template.shape.feedForward
       else { throw failure("coherence model sizes differ from this version's; retrain it") }
       var store = ParameterStore()
@@ -146,7 +155,8 @@ public struct ExpansionModel: Sendable {
     }
     return ExpansionModel(
       encoderName: metadata["encoder"] ?? "builtin", encoderIdentity: metadata["encoder_identity"] ?? "",
-      dimension: dimension, retrieval: retrieval, rerankCount: try integer("rerank_count"), constants: constants,
+      dimension: dimension, retrieval: retrieval, rerankCount: try integer("rerank_count"),
+      constants: constants,
       scorer: scorer, coherence: coherence)
   }
 }

@@ -58,7 +58,9 @@ extension ExpansionTerm {
     case .some(let other): throw failure("field \"id\" must be a string, found \(other.typeName)")
     }
     guard !id.trimmingWhitespace.isEmpty else { throw TaxonomyError(.emptyID, "empty term id", at: location) }
-    guard let labelValue = value["label"] else { throw failure("missing field \"label\" (a non-empty string)") }
+    guard let labelValue = value["label"] else {
+      throw failure("missing field \"label\" (a non-empty string)")
+    }
     guard let label = labelValue.stringValue else {
       throw failure("field \"label\" must be a string, found \(labelValue.typeName)")
     }
@@ -102,7 +104,9 @@ extension ExpansionTerm {
       let id = fields[0].trimmingWhitespace
       let label = fields[1].trimmingWhitespace
       guard !id.isEmpty else { throw TaxonomyError(.emptyID, "empty term id", at: location) }
-      guard !label.isEmpty else { throw TaxonomyError(.syntax, "empty label for term \"\(id)\"", at: location) }
+      guard !label.isEmpty else {
+        throw TaxonomyError(.syntax, "empty label for term \"\(id)\"", at: location)
+      }
       let definition = fields.count > 2 ? fields[2...].joined(separator: "\t").trimmingWhitespace : ""
       terms.append(ExpansionTerm(id: id, label: label, definition: definition.isEmpty ? nil : definition))
       lines.append(lineNumber)
@@ -114,7 +118,8 @@ extension StringProtocol {
   /// The string without leading and trailing spaces, tabs and line breaks.
   var trimmingWhitespace: String {
     let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-    guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+    guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
+    else {
       return ""
     }
     return String(self[first...last])

@@ -24,16 +24,22 @@ public struct ExpansionTrainingSettings: Sendable, Hashable {
   public var retrieval = RetrievalSettings()
   /// Candidates reranked by the coherence model.
   public var rerankCount = 40
-  /// Sampled ego-trees per pseudo-query, by HEF label: ancestors of the gold parent (forward),
-  /// descendants (backward), hard negatives from retrieval, random negatives.
+  /// Sampled ancestors of the gold parents per pseudo-query (HEF label: on path, forward).
   public var forwardSamples = 3
+  /// Sampled descendants of the gold parents per pseudo-query (HEF label: on path, backward).
   public var backwardSamples = 2
+  /// Hard negatives per pseudo-query: retrieval candidates off the path with the strongest votes.
   public var hardNegatives = 8
+  /// Random negatives per pseudo-query.
   public var randomNegatives = 2
-  /// Least number of updates of the retrieval scorer and of the coherence model, so that small
-  /// taxonomies (few pseudo-queries) still train.
+  /// Least number of updates of the retrieval scorer, so that small taxonomies (few pseudo-queries)
+  /// still train.
   public var minimumRetrievalSteps = 300
+  /// Least number of updates of the coherence model.
   public var minimumCoherenceSteps = 150
+  /// Fewest training pseudo-queries for which the coherence model is trained; with fewer (a small
+  /// taxonomy) it overfits, and ranking is by the retrieval scorer alone.
+  public var minimumCoherenceQueries = 300
 
   /// The defaults.
   public init() {}
@@ -108,7 +114,8 @@ public struct ExpansionTrainer {
         if candidates.nodes.contains(where: gold.contains) { recalled += 1 }
         if settings.trainsCoherence {
           queryTrees.append(
-            labelledTrees(query: query, gold: gold, candidates: candidates, evidence: evidence, votes: votes,
+            labelledTrees(
+              query: query, gold: gold, candidates: candidates, evidence: evidence, votes: votes,
               generator: &generator))
           queryVectors.append(evidence.query)
         }
@@ -117,15 +124,18 @@ public struct ExpansionTrainer {
     }
     log(
       String(
-        format: "retrieval: %d candidate rows, gold parent among candidates for %.3f of pseudo-queries (%.0f s)",
-        candidateLabels.count, Double(recalled) / Double(max(1, training.count)), Date().timeIntervalSince(started)))
+        format:
+          "retrieval: %d candidate rows, gold parent among candidates for %.3f of pseudo-queries (%.0f s)",
+        candidateLabels.count, Double(recalled) / Double(max(1, training.count)),
+        Date().timeIntervalSince(started)))
 
     // 2. The retrieval scorer.
     var scorer = RetrievalScorer(generator: &generator)
     scorer.fitStandardization(candidateFeatures)
     queryStarts.append(candidateLabels.count)
     trainScorer(
-      &scorer, features: scorer.standardized(candidateFeatures), labels: candidateLabels, queryStarts: queryStarts,
+      &scorer, features: scorer.standardized(candidateFeatures), labels: candidateLabels,
+      queryStarts: queryStarts,
       generator: &generator)
 
     var model = ExpansionModel(
@@ -134,7 +144,11 @@ public struct ExpansionTrainer {
       scorer: scorer, coherence: nil)
 
     // 3. The coherence model.
-    if settings.trainsCoherence {
+    if settings.trainsCoherence && training.count < settings.minimumCoherenceQueries {
+      log(
+        "coherence model skipped: \(training.count) pseudo-queries, fewer than "
+          + "\(settings.minimumCoherenceQueries); ranking by the retrieval scorer alone")
+    } else if settings.trainsCoherence {
       var coherence = CoherenceModel(dimension: index.dimension, generator: &generator)
       trainCoherence(&coherence, trees: queryTrees, queries: queryVectors, generator: &generator)
       model.coherence = coherence
@@ -251,12 +265,18 @@ public struct ExpansionTrainer {
       }
       let tape = Tape()
       let logits = scorer.logits(x, rows: batch.count * longest, on: tape)
-      let listwise = (logits.reshaped([batch.count, longest]) + tape.constant(Tensor(shape: [batch.count, longest], storage: mask)))
+      let listwise =
+        (logits.reshaped([batch.count, longest])
+        + tape.constant(Tensor(shape: [batch.count, longest], storage: mask)))
         .crossEntropy(targetProbabilities: Tensor(shape: [batch.count, longest], storage: targets))
       // Padding rows get weight 0 in the binary term through a second mask.
-      let weights = tape.constant(Tensor(shape: [batch.count * longest, 1], storage: mask.map { $0 == 0 ? 1 : 0 }))
-      let pointwise = (logits.relu() - logits * tape.constant(Tensor(shape: [batch.count * longest, 1], storage: binary))
-        + (logits.relu() + logits.scaled(by: -1).relu()).scaled(by: -1).exp().adding(tape.constant(Tensor(scalar: 1))).log())
+      let weights = tape.constant(
+        Tensor(shape: [batch.count * longest, 1], storage: mask.map { $0 == 0 ? 1 : 0 }))
+      let pointwise =
+        (logits.relu() - logits * tape.constant(Tensor(shape: [batch.count * longest, 1], storage: binary))
+          + (logits.relu() + logits.scaled(by: -1).relu()).scaled(by: -1).exp().adding(
+            tape.constant(Tensor(scalar: 1))
+          ).log())
       let rowCount = Float(max(1, mask.filter { $0 == 0 }.count))
       let loss = listwise + (pointwise * weights).sum().scaled(by: 1 / rowCount)
       tape.backward(loss)
@@ -265,7 +285,10 @@ public struct ExpansionTrainer {
       optimizer.update(&scorer.store, with: gradients)
       lossSum += loss.value.scalar
       if (step + 1) % max(1, steps / 4) == 0 {
-        log(String(format: "retrieval scorer: step %d/%d, loss %.4f", step + 1, steps, lossSum / Float(max(1, steps / 4))))
+        log(
+          String(
+            format: "retrieval scorer: step %d/%d, loss %.4f", step + 1, steps,
+            lossSum / Float(max(1, steps / 4))))
         lossSum = 0
       }
     }
@@ -273,7 +296,8 @@ public struct ExpansionTrainer {
 
   /// HEF's loss, 0.9·BCE(Pathfinder) + 0.1·CE(Stopper), over batches of pseudo-queries, AdamW.
   func trainCoherence(
-    _ model: inout CoherenceModel, trees: [[LabelledTree]], queries: [[Float]], generator: inout RandomGenerator
+    _ model: inout CoherenceModel, trees: [[LabelledTree]], queries: [[Float]],
+    generator: inout RandomGenerator
   ) {
     let perStep = max(1, settings.queriesPerStep)
     let stepsPerEpoch = (trees.count + perStep - 1) / perStep
@@ -298,7 +322,8 @@ public struct ExpansionTrainer {
         for query in chosen {
           for labelled in trees[query] {
             batch.append(
-              labelled.tree, queryKey: query, query: queries[query], index: index, features: labelled.features,
+              labelled.tree, queryKey: query, query: queries[query], index: index,
+              features: labelled.features,
               depthBuckets: model.shape.depthBuckets)
             pathTargets.append(labelled.onPath)
             stopTargets.append(labelled.stopper)
@@ -320,7 +345,8 @@ public struct ExpansionTrainer {
         if step % max(1, steps / 10) == 0 {
           log(
             String(
-              format: "coherence: step %d/%d, loss %.4f (%.0f s)", step, steps, lossSum / Float(max(1, steps / 10)),
+              format: "coherence: step %d/%d, loss %.4f (%.0f s)", step, steps,
+              lossSum / Float(max(1, steps / 10)),
               Date().timeIntervalSince(started)))
           lossSum = 0
         }
@@ -334,7 +360,8 @@ public struct ExpansionTrainer {
     let model = expander.model
     let taxonomy = index.taxonomy
     let parts = expander.parts(
-      queryVectors: heldOut.flatMap { index.vector(of: $0) }, texts: heldOut.map { nodeTexts[$0] }, excluded: heldOut)
+      queryVectors: heldOut.flatMap { index.vector(of: $0) }, texts: heldOut.map { nodeTexts[$0] },
+      excluded: heldOut)
     var best = FittingConstants()
     var bestScore = (-1.0, -1.0)
     let grid: [Float] = [0.25, 0.5, 1]

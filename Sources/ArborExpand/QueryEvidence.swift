@@ -52,7 +52,8 @@ extension ExpansionIndex {
       var centroidRow = [Float](repeating: 0, count: internalCount)
       for position in 0..<internalCount {
         let norm = childSumNorms[position]
-        centroidRow[position] = norm > 0 ? centroidDots.storage[row * internalCount + position] / norm.squareRoot() : 0
+        centroidRow[position] =
+          norm > 0 ? centroidDots.storage[row * internalCount + position] / norm.squareRoot() : 0
       }
       var lexicalRow = [Float](repeating: 0, count: count)
       var touched: [Int32] = []
@@ -69,11 +70,13 @@ extension ExpansionIndex {
           guard position >= 0 else { continue }
           var sumDotHidden: Float = 0
           for j in 0..<dimension {
-            sumDotHidden += childSums.storage[position * dimension + j] * nodeVectors.storage[hidden * dimension + j]
+            sumDotHidden +=
+              childSums.storage[position * dimension + j] * nodeVectors.storage[hidden * dimension + j]
           }
           let remaining = childSumNorms[position] - 2 * sumDotHidden + 1
           let dot = centroidDots.storage[row * internalCount + position] - hiddenDot
-          centroidRow[position] = taxonomy.children(of: parent).count > 1 && remaining > 1e-6
+          centroidRow[position] =
+            taxonomy.children(of: parent).count > 1 && remaining > 1e-6
             ? dot / remaining.squareRoot() : 0
         }
       }

@@ -17,7 +17,8 @@ struct RetrievalScorer: Sendable {
   init(generator: inout RandomGenerator) {
     var store = ParameterStore()
     let features = CandidateFeatures.count
-    _ = store.add("retrieval.w1", Tensor.glorotUniform(fanIn: features, fanOut: Self.hidden, using: &generator))
+    _ = store.add(
+      "retrieval.w1", Tensor.glorotUniform(fanIn: features, fanOut: Self.hidden, using: &generator))
     _ = store.add("retrieval.b1", Tensor(zeros: [Self.hidden]), weightDecay: false)
     _ = store.add("retrieval.w2", Tensor.glorotUniform(fanIn: Self.hidden, fanOut: 1, using: &generator))
     _ = store.add("retrieval.b2", Tensor(zeros: [1]), weightDecay: false)
@@ -60,7 +61,8 @@ struct RetrievalScorer: Sendable {
     var hiddenLayer = x.matmul(values[0])
     for row in 0..<rows {
       for j in 0..<Self.hidden {
-        hiddenLayer.storage[row * Self.hidden + j] = tanhf(hiddenLayer.storage[row * Self.hidden + j] + values[1].storage[j])
+        hiddenLayer.storage[row * Self.hidden + j] = tanhf(
+          hiddenLayer.storage[row * Self.hidden + j] + values[1].storage[j])
       }
     }
     let output = hiddenLayer.matmul(values[2])

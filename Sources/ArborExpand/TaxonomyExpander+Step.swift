@@ -5,9 +5,11 @@ import ArborTensor
 public struct PositionStep: Sendable, Hashable {
   /// The node the step is at.
   public var node: Int
-  /// Stopper probabilities at the node: go deeper (forward), stop here (current), go back (backward).
+  /// Stopper probability that the query's position lies deeper (forward).
   public var forward: Float
+  /// Stopper probability that the node itself is the position (current): stop here.
   public var current: Float
+  /// Stopper probability that the node is past the position or off the path (backward).
   public var backward: Float
   /// Each child with its Pathfinder probability (is it on the query's path), best first.
   public var children: [ChildScore]
@@ -47,7 +49,9 @@ extension TaxonomyExpander {
       step.forward = stop[0]
       step.current = stop[1]
       step.backward = stop[2]
-      step.children = children.enumerated().map { PositionStep.ChildScore(node: $1, probability: path[$0 + 1]) }
+      step.children = children.enumerated().map {
+        PositionStep.ChildScore(node: $1, probability: path[$0 + 1])
+      }
     } else {
       var features = [Float](repeating: 0, count: children.count * CandidateFeatures.count)
       for (row, child) in children.enumerated() {
@@ -59,7 +63,9 @@ extension TaxonomyExpander {
         PositionStep.ChildScore(node: $1, probability: sigmoid(logits[$0]))
       }
     }
-    step.children.sort { $0.probability > $1.probability || ($0.probability == $1.probability && $0.node < $1.node) }
+    step.children.sort {
+      $0.probability > $1.probability || ($0.probability == $1.probability && $0.node < $1.node)
+    }
     return step
   }
 }

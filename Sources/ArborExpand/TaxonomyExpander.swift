@@ -64,7 +64,8 @@ public struct TaxonomyExpander: Sendable {
     while start < texts.count {
       let end = min(texts.count, start + chunkSize)
       let evidences = index.evidence(
-        vectors: Array(queryVectors[(start * dimension)..<(end * dimension)]), texts: Array(texts[start..<end]),
+        vectors: Array(queryVectors[(start * dimension)..<(end * dimension)]),
+        texts: Array(texts[start..<end]),
         excluded: Array(excluded[start..<end]))
       result += parts(for: evidences)
       start = end
@@ -134,7 +135,9 @@ public struct TaxonomyExpander: Sendable {
   /// Final positions from raw parts: reranked anchors by F(a, q)·σ(logit)^β (HEF's Fitting Score
   /// F = S_current(a)·S_path(a)·S_forward(parent(a))·S_backward(child*(a)), with `rootForward` and
   /// `leafBackward` where the parent or child is missing), then the other candidates by retrieval.
-  static func positions(from parts: RankingParts, constants: FittingConstants, limit: Int) -> [ExpansionPosition] {
+  static func positions(from parts: RankingParts, constants: FittingConstants, limit: Int)
+    -> [ExpansionPosition]
+  {
     var positions: [ExpansionPosition] = []
     var lowest: Float = .infinity
     for position in 0..<parts.reranked {
@@ -144,14 +147,16 @@ public struct TaxonomyExpander: Sendable {
         * (parts.parentForward[position] ?? constants.rootForward)
         * (parts.childBackward[position] ?? constants.leafBackward)
       let score =
-        powf(parts.current[position], constants.currentWeight) * powf(parts.path[position], constants.pathWeight)
+        powf(parts.current[position], constants.currentWeight)
+        * powf(parts.path[position], constants.pathWeight)
         * powf(parts.parentForward[position] ?? constants.rootForward, constants.forwardWeight)
         * powf(parts.childBackward[position] ?? constants.leafBackward, constants.backwardWeight)
         * powf(probability, constants.retrievalWeight)
       lowest = min(lowest, score)
       positions.append(
         ExpansionPosition(
-          node: parts.nodes[position], score: score, fittingScore: fitting, retrievalProbability: probability))
+          node: parts.nodes[position], score: score, fittingScore: fitting, retrievalProbability: probability)
+      )
     }
     positions.sort { $0.score > $1.score || ($0.score == $1.score && $0.node < $1.node) }
     for position in parts.reranked..<parts.nodes.count where positions.count < limit {
@@ -159,7 +164,8 @@ public struct TaxonomyExpander: Sendable {
       // Below every reranked anchor, in retrieval order.
       let score = parts.reranked > 0 ? min(lowest, probability) * 0.5 * probability : probability
       positions.append(
-        ExpansionPosition(node: parts.nodes[position], score: score, fittingScore: nil, retrievalProbability: probability))
+        ExpansionPosition(
+          node: parts.nodes[position], score: score, fittingScore: nil, retrievalProbability: probability))
     }
     return Array(positions.prefix(limit))
   }

@@ -114,12 +114,14 @@ struct ExpandTrainCommand: ParsableCommand {
     do { tree = try input.read(taxonomy) } catch { throw fail(error) }
     let encoderName = encoding.encoder ?? "builtin"
     let built: (ExpansionIndex, any TextEncoder, [String])
-    do { built = try buildExpansionIndex(taxonomy: tree, encoderName: encoderName, options: encoding) } catch {
+    do { built = try buildExpansionIndex(taxonomy: tree, encoderName: encoderName, options: encoding) } catch
+    {
       printError("arbor: \(error)")
       throw ExitCode(1)
     }
     let (index, encoder, texts) = built
-    printError(String(format: "arbor: %d nodes encoded (%.0f s)", tree.count, Date().timeIntervalSince(started)))
+    printError(
+      String(format: "arbor: %d nodes encoded (%.0f s)", tree.count, Date().timeIntervalSince(started)))
     var settings = ExpansionTrainingSettings()
     settings.seed = seed
     settings.pseudoQueryCount = pseudoQueries
@@ -156,13 +158,16 @@ struct ExpandTermsCommand: ParsableCommand {
   @Option(help: "Taxonomy file (any format arbor reads).") var taxonomy: String
   @OptionGroup var input: TaxonomyInputOptions
   @Option(help: "New terms: JSONL or TSV.") var terms: String
-  @Option(name: .customLong("out"), help: "Expanded taxonomy (the input's format unless --to).") var output: String?
+  @Option(name: .customLong("out"), help: "Expanded taxonomy (the input's format unless --to).") var output:
+    String?
   @Option(help: "Output format (default: the input's, when Arbor writes it).") var to: TaxonomyFormat?
   @Option(help: "Model from `arbor expand train`.") var model: String?
   @Option(help: "Report file: one JSON object per term with its top positions.") var report: String?
   @Option(help: "Positions per term in the report.") var topK: Int = 5
-  @Option(help: "Least score for a position to be used; below it the term is left out.") var threshold: Float = 0
-  @Option(help: "Most parents per term (further positions need at least --threshold).") var maxParents: Int = 1
+  @Option(help: "Least score for a position to be used; below it the term is left out.") var threshold:
+    Float = 0
+  @Option(help: "Most parents per term (further positions need at least --threshold).") var maxParents: Int =
+    1
   @OptionGroup var encoding: ExpandEncoderOptions
 
   func validate() throws {
@@ -185,7 +190,9 @@ struct ExpandTermsCommand: ParsableCommand {
     var outputFormat: TaxonomyFormat?
     if let output {
       let inputFormat = input.format ?? TaxonomyFormat.detect(path: taxonomy, prefix: prefix(of: taxonomy))
-      guard let format = to ?? inputFormat.flatMap({ $0.isWritable ? $0 : nil }) ?? TaxonomyFormat.detect(path: output)
+      guard
+        let format = to ?? inputFormat.flatMap({ $0.isWritable ? $0 : nil })
+          ?? TaxonomyFormat.detect(path: output)
       else {
         printError("arbor: cannot tell which format to write \(output) in; pass --to")
         throw ExitCode(2)
@@ -210,7 +217,9 @@ struct ExpandTermsCommand: ParsableCommand {
       let (index, encoder, texts) = try buildExpansionIndex(
         taxonomy: tree, encoderName: encoderName, options: encoding)
       if let trained, trained.encoderIdentity != encoder.identity {
-        printError("arbor: warning: the model was trained with encoder \(trained.encoderIdentity), not \(encoder.identity)")
+        printError(
+          "arbor: warning: the model was trained with encoder \(trained.encoderIdentity), not \(encoder.identity)"
+        )
       }
       let active: ExpansionModel
       if let trained {
@@ -259,7 +268,8 @@ struct ExpandTermsCommand: ParsableCommand {
     } catch { throw fail(error) }
     printError(
       String(
-        format: "arbor: placed %d of %d terms (%.1f s)", placed, newTerms.count, Date().timeIntervalSince(started)))
+        format: "arbor: placed %d of %d terms (%.1f s)", placed, newTerms.count,
+        Date().timeIntervalSince(started)))
   }
 
   private func prefix(of path: String) -> [UInt8] {

@@ -14,7 +14,8 @@ import Testing
     let output = directory.appendingPathComponent("expanded.rdf").path
     let report = directory.appendingPathComponent("report.jsonl").path
     let result = try runArbor([
-      "expand", "--taxonomy", taxonomyPath, "--terms", Self.example.appendingPathComponent("new-terms.jsonl").path,
+      "expand", "--taxonomy", taxonomyPath, "--terms",
+      Self.example.appendingPathComponent("new-terms.jsonl").path,
       "--out", output, "--report", report, "--top-k", "3",
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -57,7 +58,10 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     let taxonomyPath = Self.example.appendingPathComponent("kitchen.rdf").path
     let cases: [(String, String)] = [
-      ("{\"id\": \"n1\", \"label\": \"a\"}\n{\"id\": \"n1\", \"label\": \"b\"}\n", "terms.jsonl:2: term id \"n1\" repeats line 1"),
+      (
+        "{\"id\": \"n1\", \"label\": \"a\"}\n{\"id\": \"n1\", \"label\": \"b\"}\n",
+        "terms.jsonl:2: term id \"n1\" repeats line 1"
+      ),
       ("{\"id\": \"http://example.org/kitchen/apple\", \"label\": \"apple\"}\n", "already names a node"),
       ("{\"id\": \"n1\", \"label\": \"\"}\n", "terms.jsonl:1: empty \"label\""),
     ]
@@ -65,7 +69,9 @@ import Testing
       let terms = directory.appendingPathComponent("terms.jsonl")
       try Data(text.utf8).write(to: terms)
       let output = directory.appendingPathComponent("out.rdf")
-      let result = try runArbor(["expand", "--taxonomy", taxonomyPath, "--terms", terms.path, "--out", output.path])
+      let result = try runArbor([
+        "expand", "--taxonomy", taxonomyPath, "--terms", terms.path, "--out", output.path,
+      ])
       #expect(result.status == 1)
       #expect(result.stderr.contains(message), "\(result.stderr)")
       #expect(!FileManager.default.fileExists(atPath: output.path))
@@ -84,7 +90,8 @@ import Testing
     let terms = directory.appendingPathComponent("terms.tsv")
     try Data("t1\tterrier\ta small dog\n".utf8).write(to: terms)
     let result = try runArbor([
-      "expand", "--taxonomy", nouns, "--terms", terms.path, "--out", directory.appendingPathComponent("out").path,
+      "expand", "--taxonomy", nouns, "--terms", terms.path, "--out",
+      directory.appendingPathComponent("out").path,
     ])
     #expect(result.status == 2)
     #expect(result.stderr.contains("--to"), "\(result.stderr)")

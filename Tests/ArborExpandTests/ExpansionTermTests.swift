@@ -6,7 +6,8 @@ import Testing
 
 @Suite struct ExpansionTermTests {
   func write(_ text: String, name: String) throws -> String {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-expand-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "arbor-expand-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let path = directory.appendingPathComponent(name).path
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -16,7 +17,8 @@ import Testing
   @Test func nodeTextMatchesTheCorpusForm() {
     // wn-noun-expand's text field: lemmas joined by ", ", then ": " and the gloss.
     #expect(
-      ExpansionText.compose(label: "Friedman", alternativeLabels: ["Milton Friedman"], definition: "economist")
+      ExpansionText.compose(
+        label: "Friedman", alternativeLabels: ["Milton Friedman"], definition: "economist")
         == "Friedman, Milton Friedman: economist")
     #expect(ExpansionText.compose(label: "dog", alternativeLabels: [], definition: nil) == "dog")
     #expect(ExpansionText.compose(label: "dog", alternativeLabels: [], definition: "") == "dog")
@@ -30,17 +32,21 @@ import Testing
       {"id": 7, "label": "ketch"}
       """, name: "terms.jsonl")
     let terms = try ExpansionTerm.read(from: jsonl)
-    #expect(terms == [
-      ExpansionTerm(id: "t1", label: "terrier", alternativeLabels: ["earthdog"], definition: "a small dog"),
-      ExpansionTerm(id: "7", label: "ketch"),
-    ])
+    #expect(
+      terms == [
+        ExpansionTerm(id: "t1", label: "terrier", alternativeLabels: ["earthdog"], definition: "a small dog"),
+        ExpansionTerm(id: "7", label: "ketch"),
+      ])
     let tsv = try write("# id\tlabel\tdefinition\nt1\tterrier\ta small dog\nt2\tketch\n", name: "terms.tsv")
     #expect(try ExpansionTerm.read(from: tsv).map(\.definition) == ["a small dog", nil])
   }
 
   @Test func badTermsFailWithFileAndLine() throws {
     let cases: [(String, String)] = [
-      ("{\"id\": \"a\", \"label\": \"x\"}\n{\"id\": \"a\", \"label\": \"y\"}\n", "terms.jsonl:2: term id \"a\" repeats line 1"),
+      (
+        "{\"id\": \"a\", \"label\": \"x\"}\n{\"id\": \"a\", \"label\": \"y\"}\n",
+        "terms.jsonl:2: term id \"a\" repeats line 1"
+      ),
       ("{\"id\": \"a\", \"label\": \"  \"}\n", "terms.jsonl:1: empty \"label\""),
       ("{\"id\": \"\", \"label\": \"x\"}\n", "terms.jsonl:1: empty term id"),
       ("{\"label\": \"x\"}\n", "terms.jsonl:1: missing field \"id\""),
@@ -80,7 +86,9 @@ import Testing
     #expect(Set(expanded.parents(of: x).map(expanded.id)) == ["dog", "boat"])
     let y = try #require(expanded.index(of: "y"))
     #expect(expanded.parents(of: y).map(expanded.id) == ["fruit"])
-    #expect(throws: TaxonomyError.self) { try taxonomy.adding([(node("x"), ["dog"]), (node("x"), ["boat"])]) }
+    #expect(throws: TaxonomyError.self) {
+      try taxonomy.adding([(node("x"), ["dog"]), (node("x"), ["boat"])])
+    }
     #expect(throws: TaxonomyError.self) { try taxonomy.adding([(node("x"), ["nowhere"])]) }
     #expect(throws: TaxonomyError.self) { try taxonomy.adding([(node("dog"), ["boat"])]) }
   }

@@ -40,7 +40,9 @@ enum ToyTaxonomy {
 
   static func make() throws -> Taxonomy {
     var builder = TaxonomyBuilder()
-    builder.addNode(TaxonomyNode(id: "root", label: "entity", alternativeLabels: [], definition: "anything", attributes: [:]))
+    builder.addNode(
+      TaxonomyNode(
+        id: "root", label: "entity", alternativeLabels: [], definition: "anything", attributes: [:]))
     for (c, category) in categories.enumerated() {
       builder.addNode(
         TaxonomyNode(

@@ -37,7 +37,8 @@ import Testing
     let encoder = BagOfWordsEncoder(dimension: 64)
     let index = ToyTaxonomy.index(taxonomy, encoder: encoder)
     let text = "a rare kind of fruit"
-    let evidence = try #require(index.evidence(vectors: encoder.encode([text]), texts: [text], excluded: [-1]).first)
+    let evidence = try #require(
+      index.evidence(vectors: encoder.encode([text]), texts: [text], excluded: [-1]).first)
     let fruit = try #require(taxonomy.index(of: "fruit"))
     let tree = index.egoTree(of: fruit, for: evidence)
     #expect(tree.nodes.first == taxonomy.root)
@@ -58,9 +59,11 @@ import Testing
     settings.coherenceEpochs = 1
     settings.queriesPerStep = 6
     settings.minimumCoherenceSteps = 30
+    settings.minimumCoherenceQueries = 10
     settings.rerankCount = 5
     settings.retrieval.candidateCount = 10
-    let trainer = ExpansionTrainer(index: index, nodeTexts: ExpansionText.nodeTexts(of: taxonomy), settings: settings)
+    let trainer = ExpansionTrainer(
+      index: index, nodeTexts: ExpansionText.nodeTexts(of: taxonomy), settings: settings)
     let model = trainer.train(encoderName: "test", encoderIdentity: encoder.identity)
     let expander = try TaxonomyExpander(index: index, model: model)
     let terms = ToyTaxonomy.categories.map { "new \($0): a common kind of \($0)" }
@@ -71,7 +74,9 @@ import Testing
       #expect(zip(positions, positions.dropFirst()).allSatisfy { $0.score >= $1.score })
     }
 
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("expand-\(UUID().uuidString).arbor").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "expand-\(UUID().uuidString).arbor"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     let loaded = try ExpansionModel.load(from: path)
@@ -82,9 +87,12 @@ import Testing
   }
 
   @Test func loadingRejectsOtherFiles() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("other-\(UUID().uuidString).safetensors").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "other-\(UUID().uuidString).safetensors"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: path) }
-    try SafeTensorsFile.write([(name: "x", tensor: Tensor(zeros: [2]))], metadata: ["format": "arbor"], to: path)
+    try SafeTensorsFile.write(
+      [(name: "x", tensor: Tensor(zeros: [2]))], metadata: ["format": "arbor"], to: path)
     #expect(throws: SafeTensorsError.self) { try ExpansionModel.load(from: path) }
   }
 }

@@ -1,6 +1,6 @@
 import ArborText
-import Foundation
 import ArborTree
+import Foundation
 import Testing
 
 @testable import ArborExpand
@@ -12,7 +12,9 @@ import Testing
     var generator = SystemRandomNumberGenerator()
     for _ in 0..<20 {
       let scores = (0..<200).map { _ in Float(Int.random(in: 0..<50, using: &generator)) }
-      let reference = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+      let reference = scores.indices.sorted {
+        scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1)
+      }
       #expect(topIndices(scores, count: 17) == Array(reference.prefix(17)))
     }
     #expect(topIndices([1, 2], count: 5) == [1, 0])
@@ -47,7 +49,11 @@ import Testing
     // Reference centroid: mean of the other five dog members, computed here from their vectors.
     let members = taxonomy.children(of: dog).filter { $0 != hidden }
     var centroid = [Float](repeating: 0, count: encoder.dimension)
-    for member in members { for j in 0..<encoder.dimension { centroid[j] += index.nodeVectors.storage[member * encoder.dimension + j] } }
+    for member in members {
+      for j in 0..<encoder.dimension {
+        centroid[j] += index.nodeVectors.storage[member * encoder.dimension + j]
+      }
+    }
     let norm = centroid.reduce(0) { $0 + $1 * $1 }.squareRoot()
     let query = evidence.query
     let expected = zip(query, centroid).reduce(0) { $0 + $1.0 * $1.1 } / norm
@@ -70,7 +76,8 @@ import Testing
     settings.voteDepth = 3
     let (candidates, _) = index.candidates(for: evidence, settings: settings)
     let row = try #require(candidates.nodes.firstIndex(of: boat))
-    let f = Array(candidates.features[(row * CandidateFeatures.count)..<((row + 1) * CandidateFeatures.count)])
+    let f = Array(
+      candidates.features[(row * CandidateFeatures.count)..<((row + 1) * CandidateFeatures.count)])
     // Five visible children: log(1 + 5)/4; depth 1: 1/16; not a leaf.
     #expect(abs(f[9] - logf(6) / 4) < 1e-6)
     #expect(abs(f[10] - 1.0 / 16) < 1e-6)
@@ -79,7 +86,8 @@ import Testing
     // three dense votes go to "boat": count 3 / voteDepth 3.
     #expect(abs(f[4] - 1) < 1e-6)
     // Max dense similarity over visible children, checked against the dense row directly.
-    let expectedMax = taxonomy.children(of: boat).filter { $0 != hidden }.map { evidence.dense[$0] }.max() ?? 0
+    let expectedMax =
+      taxonomy.children(of: boat).filter { $0 != hidden }.map { evidence.dense[$0] }.max() ?? 0
     #expect(f[2] == expectedMax)
   }
 }
