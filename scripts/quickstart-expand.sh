@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 EXAMPLE=docs/examples/expand
 
 echo "== arbor expand train: learn placements from the taxonomy itself (builtin encoder, no download)"
-"$ARBOR" expand train --taxonomy "$EXAMPLE/kitchen.rdf" --out "$OUT/kitchen.arbor" --pseudo-queries 200 --epochs 2
+"$ARBOR" expand train --taxonomy "$EXAMPLE/kitchen.rdf" --out "$OUT/kitchen.arbor" --pseudo-queries 200
 echo
 echo "== arbor expand: place the new terms of $EXAMPLE/new-terms.jsonl"
 cat "$EXAMPLE/new-terms.jsonl"

@@ -28,8 +28,8 @@ public struct ExpansionTrainingSettings: Sendable, Hashable {
   public var forwardSamples = 3
   /// Sampled descendants of the gold parents per pseudo-query (HEF label: on path, backward).
   public var backwardSamples = 2
-  /// Hard negatives per pseudo-query: retrieval candidates off the path with the strongest votes.
-  public var hardNegatives = 8
+  /// Hard negatives per pseudo-query: the best-ranked retrieval candidates off the path.
+  public var hardNegatives = 10
   /// Random negatives per pseudo-query.
   public var randomNegatives = 2
   /// Least number of updates of the retrieval scorer, so that small taxonomies (few pseudo-queries)
@@ -107,18 +107,11 @@ public struct ExpansionTrainer {
         vectors: chunk.flatMap { index.vector(of: $0) }, texts: chunk.map { nodeTexts[$0] }, excluded: chunk)
       for (query, evidence) in zip(chunk, evidences) {
         let gold = Set(taxonomy.parents(of: query))
-        let (candidates, votes) = index.candidates(for: evidence, settings: settings.retrieval)
+        let (candidates, _) = index.candidates(for: evidence, settings: settings.retrieval)
         queryStarts.append(candidateLabels.count)
         candidateFeatures += candidates.features
         for node in candidates.nodes { candidateLabels.append(gold.contains(node) ? 1 : 0) }
         if candidates.nodes.contains(where: gold.contains) { recalled += 1 }
-        if settings.trainsCoherence {
-          queryTrees.append(
-            labelledTrees(
-              query: query, gold: gold, candidates: candidates, evidence: evidence, votes: votes,
-              generator: &generator))
-          queryVectors.append(evidence.query)
-        }
       }
       start += chunk.count
     }
@@ -149,6 +142,30 @@ public struct ExpansionTrainer {
         "coherence model skipped: \(training.count) pseudo-queries, fewer than "
           + "\(settings.minimumCoherenceQueries); ranking by the retrieval scorer alone")
     } else if settings.trainsCoherence {
+      // Ego-trees are built after the scorer is trained, so that the hard negatives are the
+      // candidates the coherence model will actually have to rerank.
+      var queryTrees: [[LabelledTree]] = []
+      var queryVectors: [[Float]] = []
+      var start = 0
+      while start < training.count {
+        let chunk = Array(training[start..<min(training.count, start + 64)])
+        let evidences = index.evidence(
+          vectors: chunk.flatMap { index.vector(of: $0) }, texts: chunk.map { nodeTexts[$0] }, excluded: chunk)
+        for (query, evidence) in zip(chunk, evidences) {
+          let gold = Set(taxonomy.parents(of: query))
+          let (candidates, votes) = index.candidates(for: evidence, settings: settings.retrieval)
+          let logits = scorer.scores(candidates.features, rows: candidates.nodes.count)
+          let ranked = candidates.nodes.indices.sorted {
+            logits[$0] > logits[$1] || (logits[$0] == logits[$1] && candidates.nodes[$0] < candidates.nodes[$1])
+          }.prefix(settings.rerankCount).map { candidates.nodes[$0] }
+          queryTrees.append(
+            labelledTrees(
+              query: query, gold: gold, ranked: ranked, evidence: evidence, votes: votes, generator: &generator))
+          queryVectors.append(evidence.query)
+        }
+        start += chunk.count
+      }
+      log(String(format: "coherence: %d labelled ego-trees", queryTrees.reduce(0) { $0 + $1.count }))
       var coherence = CoherenceModel(dimension: index.dimension, generator: &generator)
       trainCoherence(&coherence, trees: queryTrees, queries: queryVectors, generator: &generator)
       model.coherence = coherence
@@ -166,7 +183,7 @@ public struct ExpansionTrainer {
   /// backward, as HEF's released code labels them), and negatives (off path, backward): the hardest
   /// retrieval candidates and random nodes.
   func labelledTrees(
-    query: Int, gold: Set<Int>, candidates: CandidateSet, evidence: QueryEvidence, votes: VoteTable,
+    query: Int, gold: Set<Int>, ranked: [Int], evidence: QueryEvidence, votes: VoteTable,
     generator: inout RandomGenerator
   ) -> [LabelledTree] {
     let taxonomy = index.taxonomy
@@ -193,18 +210,17 @@ public struct ExpansionTrainer {
           stopper: stopper))
     }
     for parent in gold.sorted() { add(parent, 1, 1) }
-    for node in sample(ancestors.sorted(), settings.forwardSamples) { add(node, 1, 0) }
-    for node in sample(descendants.sorted(), settings.backwardSamples) { add(node, 1, 2) }
-    // Hard negatives: candidates with the strongest sibling votes and similarity.
-    let width = CandidateFeatures.count
-    var hard: [(Float, Int)] = []
-    for (row, node) in candidates.nodes.enumerated()
-    where !gold.contains(node) && !ancestors.contains(node) && !descendants.contains(node) {
-      let f = row * width
-      hard.append((candidates.features[f + 3] + candidates.features[f + 7] + candidates.features[f], node))
+    // Ancestors and descendants among the reranked candidates first (the confusable ones), then random.
+    func pick(_ pool: Set<Int>, _ count: Int) -> [Int] {
+      let near = ranked.filter(pool.contains).prefix(count)
+      let rest = sample(pool.subtracting(near).sorted(), count - near.count)
+      return Array(near) + rest
     }
-    hard.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-    for (_, node) in hard.prefix(settings.hardNegatives) { add(node, 0, 2) }
+    for node in pick(ancestors, settings.forwardSamples) { add(node, 1, 0) }
+    for node in pick(descendants, settings.backwardSamples) { add(node, 1, 2) }
+    // Hard negatives: the best-ranked retrieval candidates off the path.
+    let hard = ranked.filter { !gold.contains($0) && !ancestors.contains($0) && !descendants.contains($0) }
+    for node in hard.prefix(settings.hardNegatives) { add(node, 0, 2) }
     var added = 0
     var attempts = 0
     while added < settings.randomNegatives && attempts < 20 {
