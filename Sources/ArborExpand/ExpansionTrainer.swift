@@ -150,17 +150,20 @@ public struct ExpansionTrainer {
       while start < training.count {
         let chunk = Array(training[start..<min(training.count, start + 64)])
         let evidences = index.evidence(
-          vectors: chunk.flatMap { index.vector(of: $0) }, texts: chunk.map { nodeTexts[$0] }, excluded: chunk)
+          vectors: chunk.flatMap { index.vector(of: $0) }, texts: chunk.map { nodeTexts[$0] }, excluded: chunk
+        )
         for (query, evidence) in zip(chunk, evidences) {
           let gold = Set(taxonomy.parents(of: query))
           let (candidates, votes) = index.candidates(for: evidence, settings: settings.retrieval)
           let logits = scorer.scores(candidates.features, rows: candidates.nodes.count)
           let ranked = candidates.nodes.indices.sorted {
-            logits[$0] > logits[$1] || (logits[$0] == logits[$1] && candidates.nodes[$0] < candidates.nodes[$1])
+            logits[$0] > logits[$1]
+              || (logits[$0] == logits[$1] && candidates.nodes[$0] < candidates.nodes[$1])
           }.prefix(settings.rerankCount).map { candidates.nodes[$0] }
           queryTrees.append(
             labelledTrees(
-              query: query, gold: gold, ranked: ranked, evidence: evidence, votes: votes, generator: &generator))
+              query: query, gold: gold, ranked: ranked, evidence: evidence, votes: votes,
+              generator: &generator))
           queryVectors.append(evidence.query)
         }
         start += chunk.count
