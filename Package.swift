@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "ArborText", targets: ["ArborText"]),
     .library(name: "ArborClassify", targets: ["ArborClassify"]),
     .library(name: "ArborRL", targets: ["ArborRL"]),
+    .library(name: "ArborExpand", targets: ["ArborExpand"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -43,12 +44,13 @@ let package = Package(
       dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "COpenBLAS"]
     ),
     .target(name: "ArborRL", dependencies: ["ArborTree", "ArborTensor", "ArborMetrics"]),
+    .target(name: "ArborExpand", dependencies: ["ArborTree", "ArborTensor", "ArborText"]),
 
     // MARK: Command-line tool
     .executableTarget(
       name: "arbor",
       dependencies: [
-        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "ArborRL",
+        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "ArborRL", "ArborExpand",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -71,6 +73,7 @@ let package = Package(
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
+    .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText"]),
     .testTarget(name: "ArborCLITests", dependencies: ["ArborTree", "ArborRL"]),
   ]
 )

@@ -6,7 +6,7 @@ extension Taxonomy {
     var keep = [Bool](repeating: false, count: count)
     keep[node] = true
     for d in descendants(of: node) { keep[d] = true }
-    return rebuilt(keeping: keep, extraParents: [:], appending: nil, root: nil)
+    return rebuilt(keeping: keep, extraParents: [:], appending: [], root: nil)
   }
 
   /// A copy without the node; its children are attached to its parents so nothing is orphaned.
@@ -20,7 +20,7 @@ extension Taxonomy {
     keep[node] = false
     var extra: [Int: [Int]] = [:]
     for child in children(of: node) { extra[child] = Array(parents(of: node)) }
-    return rebuilt(keeping: keep, extraParents: extra, appending: nil, root: root)
+    return rebuilt(keeping: keep, extraParents: extra, appending: [], root: root)
   }
 
   /// A copy with a new node under the given parents (ids), appended after the existing nodes.
@@ -43,12 +43,41 @@ extension Taxonomy {
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
     let keep = [Bool](repeating: true, count: count)
-    return rebuilt(keeping: keep, extraParents: [:], appending: (node, parentIndices), root: root)
+    return rebuilt(keeping: keep, extraParents: [:], appending: [(node, parentIndices)], root: root)
+  }
+
+  /// A copy with several new nodes, each under the given parents (ids of existing nodes), appended in
+  /// order after the existing nodes; one rebuild however many nodes are added.
+  ///
+  /// Throws when an id is empty, taken or repeated, a parent id is unknown, or a node has no parent.
+  public func adding(_ newNodes: [(node: TaxonomyNode, parentIDs: [String])]) throws(TaxonomyError) -> Taxonomy {
+    var problems: [TaxonomyDiagnostic] = []
+    var newIDs = Set<String>()
+    var appended: [(TaxonomyNode, [Int])] = []
+    for (node, parentIDs) in newNodes {
+      if node.id.isEmpty { problems.append(.init(.emptyID, "a new node has an empty id")) }
+      if index(of: node.id) != nil || !newIDs.insert(node.id).inserted {
+        problems.append(.init(.duplicateID, "id '\(node.id)' already exists"))
+      }
+      var parentIndices: [Int] = []
+      for parentID in parentIDs {
+        if let p = index(of: parentID) {
+          if !parentIndices.contains(p) { parentIndices.append(p) }
+        } else {
+          problems.append(.init(.unknownID, "unknown parent id '\(parentID)' for new node '\(node.id)'"))
+        }
+      }
+      if parentIDs.isEmpty { problems.append(.init(.schema, "the new node '\(node.id)' needs at least one parent")) }
+      appended.append((node, parentIndices))
+    }
+    guard problems.isEmpty else { throw TaxonomyError(problems) }
+    let keep = [Bool](repeating: true, count: count)
+    return rebuilt(keeping: keep, extraParents: [:], appending: appended, root: root)
   }
 
   /// Rebuilds flat storage for the kept nodes, with extra parent edges and an optional new node.
   private func rebuilt(
-    keeping keep: [Bool], extraParents: [Int: [Int]], appending newNode: (TaxonomyNode, [Int])?,
+    keeping keep: [Bool], extraParents: [Int: [Int]], appending newNodes: [(TaxonomyNode, [Int])],
     root oldRoot: Int?
   ) -> Taxonomy {
     var newIndex = [Int32](repeating: -1, count: count)
@@ -66,7 +95,7 @@ extension Taxonomy {
       }
       parentLists[Int(newIndex[i])] = list
     }
-    if let (node, parents) = newNode {
+    for (node, parents) in newNodes {
       nodes.append(node)
       parentLists.append(parents.map { newIndex[$0] })
     }

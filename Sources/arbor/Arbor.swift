@@ -11,7 +11,7 @@ struct Arbor: ParsableCommand {
     version: version,
     subcommands: [
       TaxonomyCommand.self, TrainCommand.self, ClassifyCommand.self, SampleCommand.self, EvalCommand.self,
-      FinetuneCommand.self, EmbedCommand.self,
+      ExpandCommand.self, FinetuneCommand.self, EmbedCommand.self,
     ]
   )
 
