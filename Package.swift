@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "ArborTensor", targets: ["ArborTensor"]),
     .library(name: "ArborText", targets: ["ArborText"]),
     .library(name: "ArborClassify", targets: ["ArborClassify"]),
+    .library(name: "ArborRL", targets: ["ArborRL"]),
     .library(name: "ArborExpand", targets: ["ArborExpand"]),
   ],
   dependencies: [
@@ -42,13 +43,14 @@ let package = Package(
       name: "ArborClassify",
       dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "COpenBLAS"]
     ),
+    .target(name: "ArborRL", dependencies: ["ArborTree", "ArborTensor", "ArborMetrics"]),
     .target(name: "ArborExpand", dependencies: ["ArborTree", "ArborTensor", "ArborText"]),
 
     // MARK: Command-line tool
     .executableTarget(
       name: "arbor",
       dependencies: [
-        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "ArborExpand",
+        "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "ArborRL", "ArborExpand",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -56,7 +58,7 @@ let package = Package(
     // MARK: Benchmarks
     .executableTarget(
       name: "arbor-bench",
-      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText"],
+      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborRL"],
       path: "Benchmarks/ArborBench"
     ),
 
@@ -70,7 +72,8 @@ let package = Package(
     .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
+    .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
     .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText"]),
-    .testTarget(name: "ArborCLITests", dependencies: ["ArborTree"]),
+    .testTarget(name: "ArborCLITests", dependencies: ["ArborTree", "ArborRL"]),
   ]
 )

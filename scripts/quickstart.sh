@@ -23,4 +23,16 @@ echo
 echo "== arbor taxonomy show --node wn:02084071 --depth 1 (dog and its kinds)"
 "$ARBOR" taxonomy show "$OUT/wordnet-noun.json" --node wn:02084071 --depth 1 | head -20
 echo
+SAMPLE=corpora/wn-noun-gloss/sample
+echo "== arbor train: a hierarchical classifier on the bundled wn-noun-gloss sample ($(wc -l < $SAMPLE/train.jsonl) documents)"
+"$ARBOR" train --taxonomy $SAMPLE/taxonomy.json --train $SAMPLE/train.jsonl --dev $SAMPLE/dev.jsonl \
+  --method flat --epochs 10 --lr 1 --out "$OUT/classifier.arbor"
+echo
+echo "== arbor classify: the sample's test part ($(wc -l < $SAMPLE/test.jsonl) documents); first two predictions:"
+"$ARBOR" classify --model "$OUT/classifier.arbor" $SAMPLE/test.jsonl > "$OUT/predictions.jsonl"
+head -2 "$OUT/predictions.jsonl"
+echo
+echo "== arbor eval: path-based hierarchical metrics of those predictions"
+"$ARBOR" eval --taxonomy $SAMPLE/taxonomy.json --gold $SAMPLE/test.jsonl --pred "$OUT/predictions.jsonl" --per-level
+echo
 echo "Outputs are in $OUT"

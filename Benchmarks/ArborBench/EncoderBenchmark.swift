@@ -4,7 +4,8 @@ import Foundation
 /// Encodes texts with all-MiniLM-L6-v2 and reports throughput, achieved GFLOP/s and the sgemm peak.
 ///
 /// Arguments: TEXTS.txt (one text per line) [--model DIR] [--batch 32] [--max-length 128]
-/// [--threads 2] [--vectors OUT.f32] [--repeat 3]. BLAS threads come from OPENBLAS_NUM_THREADS.
+/// [--threads 2] [--vectors OUT.f32] [--repeat 3] [--parallelism batches|within]. BLAS threads come from
+/// OPENBLAS_NUM_THREADS (the encoder sets them to 1 while it runs whole batches on its own threads).
 func runEncoderBenchmark(_ arguments: [String]) throws {
   var options: [String: String] = [:]
   var positional: [String] = []
@@ -19,18 +20,22 @@ func runEncoderBenchmark(_ arguments: [String]) throws {
     }
   }
   guard positional.count == 1 else {
-    print("usage: arbor-bench encode TEXTS.txt [--model DIR] [--batch N] [--max-length N] [--threads N]"
-      + " [--vectors OUT.f32] [--repeat N]")
+    print(
+      "usage: arbor-bench encode TEXTS.txt [--model DIR] [--batch N] [--max-length N] [--threads N]"
+        + " [--vectors OUT.f32] [--repeat N] [--parallelism batches|within]")
     exit(2)
   }
   let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: positional[0])), as: UTF8.self)
-  let texts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+  let texts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter {
+    !$0.isEmpty
+  }
   let threads = Int(options["threads"] ?? "") ?? 2
   let directory = try options["model"] ?? ModelLocator.miniLMDirectory()
   var encoder = try SentenceEncoder(directory: directory, threadCount: threads)
   encoder.batchSize = Int(options["batch"] ?? "") ?? 32
   encoder.maxLength = Int(options["max-length"] ?? "") ?? 128
   let repeats = Int(options["repeat"] ?? "") ?? 3
+  encoder.parallelism = options["parallelism"] == "within" ? .withinBatch : .batches
 
   let peakBefore = SgemmPeak.measure()
   _ = encoder.encode(Array(texts.prefix(64)))  // warm-up: page in weights, start BLAS threads

@@ -33,7 +33,8 @@ func runTaxonomyBenchmark(_ arguments: [String]) throws {
   var pairs: [(Int, Int)] = []
   pairs.reserveCapacity(pairIDs.count)
   for fields in pairIDs {
-    guard fields.count == 2, let a = taxonomy.index(of: fields[0]), let b = taxonomy.index(of: fields[1]) else {
+    guard fields.count == 2, let a = taxonomy.index(of: fields[0]), let b = taxonomy.index(of: fields[1])
+    else {
       print("arbor-bench: bad pair line \(fields)")
       exit(1)
     }

@@ -11,6 +11,7 @@ let modes: [String: ([String]) throws -> Void] = [
   "tensor": runTensorBenchmark,
   "encode": runEncoderBenchmark,
   "metrics": runMetricsBenchmark,
+  "rl": runRLBenchmark,
 ]
 guard let mode = arguments.first, let run = modes[mode] else {
   print("usage: arbor-bench MODE ARGS...; modes: \(modes.keys.sorted().joined(separator: ", "))")

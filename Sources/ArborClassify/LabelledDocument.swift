@@ -40,7 +40,8 @@ public enum DocumentReader {
       switch document(from: value, requireLabels: requireLabels, taxonomy: taxonomy) {
       case .success(let doc):
         if let first = seen[doc.id] {
-          problems.append(.init(.duplicateID, "duplicate document id '\(doc.id)' (first on line \(first))", at: location))
+          problems.append(
+            .init(.duplicateID, "duplicate document id '\(doc.id)' (first on line \(first))", at: location))
         } else {
           seen[doc.id] = location.line ?? 0
           documents.append(doc)
@@ -52,7 +53,9 @@ public enum DocumentReader {
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
     if documents.isEmpty {
-      throw TaxonomyError(.schema, "no documents found; expected JSON Lines with \"id\" and \"text\"", at: SourceLocation(file: file))
+      throw TaxonomyError(
+        .schema, "no documents found; expected JSON Lines with \"id\" and \"text\"",
+        at: SourceLocation(file: file))
     }
     return documents
   }
@@ -63,7 +66,9 @@ public enum DocumentReader {
   static func document(
     from value: JSONValue, requireLabels: Bool, taxonomy: Taxonomy?
   ) -> Result<LabelledDocument, Message> {
-    guard case .object = value else { return .failure(Message(text: "expected a JSON object, found \(value.typeName)")) }
+    guard case .object = value else {
+      return .failure(Message(text: "expected a JSON object, found \(value.typeName)"))
+    }
     let id: String
     switch value["id"] {
     case .string(let s)?: id = s
@@ -75,7 +80,8 @@ public enum DocumentReader {
       guard let s = t.stringValue else { return .failure(Message(text: "field \"text\" must be a string")) }
       text = s
     } else if value["title"] != nil || value["abstract"] != nil {
-      text = [value["title"]?.stringValue, value["abstract"]?.stringValue].compactMap { $0 }.joined(separator: ". ")
+      text = [value["title"]?.stringValue, value["abstract"]?.stringValue].compactMap { $0 }.joined(
+        separator: ". ")
     } else {
       return .failure(Message(text: "document '\(id)' has no \"text\" (or \"title\"/\"abstract\") field"))
     }
@@ -96,7 +102,10 @@ public enum DocumentReader {
       let unknown = labels.filter { taxonomy.index(of: $0) == nil }
       if !unknown.isEmpty {
         return .failure(
-          Message(text: "document '\(id)' names label(s) not in the taxonomy: \(unknown.prefix(5).joined(separator: ", "))"))
+          Message(
+            text:
+              "document '\(id)' names label(s) not in the taxonomy: \(unknown.prefix(5).joined(separator: ", "))"
+          ))
       }
     }
     return .success(LabelledDocument(id: id, text: text, labels: labels))

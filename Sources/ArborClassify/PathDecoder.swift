@@ -99,7 +99,8 @@ public struct PathDecoder: Sendable {
     while head < frontier.count {
       let node = frontier[head]
       head += 1
-      for child in taxonomy.children(of: node) where !kept[child] && probabilities[child] >= thresholds[child] {
+      for child in taxonomy.children(of: node) where !kept[child] && probabilities[child] >= thresholds[child]
+      {
         kept[child] = true
         result.append(child)
         frontier.append(child)

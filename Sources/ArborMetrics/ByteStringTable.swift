@@ -37,6 +37,9 @@ struct ByteStringTable {
     return String(decoding: arena[range], as: UTF8.self)
   }
 
+  /// A 64-bit hash of a byte string (the one the table probes with).
+  static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 { key(bytes).2 }
+
   /// The slot key and hash of a byte string.
   @inline(__always)
   private static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt32, UInt64) {
@@ -150,14 +153,88 @@ struct ByteStringTable {
       }
     }
   }
+}
 
-  /// Whether string `index` here equals string `other` of `table`.
-  func equals(_ index: Int, _ table: ByteStringTable, _ other: Int) -> Bool {
-    let a = Int(offsets[index])..<Int(offsets[index + 1])
-    let b = Int(table.offsets[other])..<Int(table.offsets[other + 1])
-    return a.count == b.count && arena[a].elementsEqual(table.arena[b])
+/// Byte strings appended one after another, with their hashes, for ids that are only listed.
+struct ByteStringList {
+  private(set) var arena: [UInt8] = []
+  private(set) var offsets: [Int32] = [0]
+  private(set) var hashes: [UInt64] = []
+
+  /// The number of strings.
+  var count: Int { offsets.count - 1 }
+
+  /// Reserves room for about `count` strings of `bytes` bytes in all.
+  mutating func reserve(count: Int, bytes: Int) {
+    offsets.reserveCapacity(count + 1)
+    hashes.reserveCapacity(count)
+    arena.reserveCapacity(bytes)
   }
 
-  /// Reserves arena room for about `bytes` more bytes.
-  mutating func reserveArena(_ bytes: Int) { arena.reserveCapacity(arena.count + bytes) }
+  /// Appends a string.
+  mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    arena.append(contentsOf: bytes)
+    offsets.append(Int32(arena.count))
+    hashes.append(ByteStringTable.hash(bytes))
+  }
+
+  /// The string at an index, decoded as UTF-8.
+  func string(_ index: Int) -> String {
+    String(decoding: arena[Int(offsets[index])..<Int(offsets[index + 1])], as: UTF8.self)
+  }
+
+  /// Calls `body` with the bytes of string `index`.
+  func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    arena.withUnsafeBufferPointer {
+      body(UnsafeBufferPointer(rebasing: $0[Int(offsets[index])..<Int(offsets[index + 1])]))
+    }
+  }
+
+  /// Whether string `index` here equals string `other` of `list`.
+  func equals(_ index: Int, _ list: ByteStringList, _ other: Int) -> Bool {
+    if hashes[index] != list.hashes[other] { return false }
+    let a = Int(offsets[index])..<Int(offsets[index + 1])
+    let b = Int(list.offsets[other])..<Int(list.offsets[other + 1])
+    return a.count == b.count && arena[a].elementsEqual(list.arena[b])
+  }
+
+  /// Pairs `(first, repeat)` of indices holding equal strings, each repeat paired with the first
+  /// index of its string, in index order of the repeats. Sorting packed hashes keeps this cheap.
+  func repeats() -> [(first: Int, repeat: Int)] {
+    let n = count
+    if n < 2 { return [] }
+    var bits = 1
+    while (1 << bits) < n { bits += 1 }
+    let mask: UInt64 = (1 << UInt64(bits)) - 1
+    var packed = [UInt64](repeating: 0, count: n)
+    for i in 0..<n { packed[i] = (hashes[i] & ~mask) | UInt64(i) }
+    packed.sort()
+    var result: [(first: Int, repeat: Int)] = []
+    var start = 0
+    while start < n {
+      var end = start + 1
+      while end < n && packed[end] & ~mask == packed[start] & ~mask { end += 1 }
+      if end - start > 1 {
+        // Same hash bits: compare bytes; indices ascend within the group.
+        for j in start + 1..<end {
+          let b = Int(packed[j] & mask)
+          for i in start..<j {
+            let a = Int(packed[i] & mask)
+            if equals(a, self, b) {
+              // `a` may itself repeat an earlier one; pair with the earliest.
+              var first = a
+              for k in start..<i where equals(Int(packed[k] & mask), self, a) {
+                first = Int(packed[k] & mask)
+                break
+              }
+              result.append((first, b))
+              break
+            }
+          }
+        }
+      }
+      start = end
+    }
+    return result.sorted { $0.repeat < $1.repeat }
+  }
 }

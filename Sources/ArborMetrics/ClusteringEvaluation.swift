@@ -70,7 +70,8 @@ public enum ClusteringEvaluation {
   /// The deepest of a set of nodes, the smallest index on ties.
   static func deepestNode(_ labels: ArraySlice<Int32>, _ hierarchy: LabelHierarchy) -> Int? {
     var best: Int?
-    for label in labels where best == nil || hierarchy.depths[Int(label)] > hierarchy.depths[best!] {
+    for label in labels {
+      if let current = best, hierarchy.depths[Int(label)] <= hierarchy.depths[current] { continue }
       best = Int(label)
     }
     return best
@@ -81,7 +82,7 @@ public enum ClusteringEvaluation {
     var best: Int32?
     for label in labels {
       for a in hierarchy.closure(of: Int(label)) where Int(hierarchy.depths[Int(a)]) == depth {
-        if best == nil || a < best! { best = a }
+        if a < (best ?? .max) { best = a }
       }
     }
     return best

@@ -16,15 +16,16 @@ import ArborTree
 public struct EvaluationRecords: Sendable {
   /// The file the records came from, for messages.
   public let file: String
-  var recordIDs = ByteStringTable()
+  var recordIDs = ByteStringList()
   /// The 1-based line of each record.
   var lines: [Int32] = []
   var labelOffsets: [Int32] = [0]
   var labelNodes: [Int32] = []
   var rankingOffsets: [Int32] = [0]
   var rankingNodes: [Int32] = []
-  /// The score of each ranking entry, or NaN when the ranking came as an ordered list.
+  /// The scores of the rankings that came from `"scores"`, best first; other rankings have none.
   var rankingScores: [Double] = []
+  var scoreOffsets: [Int32] = [0]
   var pathOffsets: [Int32] = [0]
   var pathClusters: [Int32] = []
   /// Cluster ids named in `"path"` arrays.
@@ -54,9 +55,9 @@ public struct EvaluationRecords: Sendable {
     rankingNodes[Int(rankingOffsets[record])..<Int(rankingOffsets[record + 1])]
   }
 
-  /// The scores beside ``ranking(_:)``; NaN where the ranking was an ordered list.
+  /// The scores beside ``ranking(_:)`` when it came from `"scores"`; empty for an ordered list.
   public func rankingScores(_ record: Int) -> ArraySlice<Double> {
-    rankingScores[Int(rankingOffsets[record])..<Int(rankingOffsets[record + 1])]
+    rankingScores[Int(scoreOffsets[record])..<Int(scoreOffsets[record + 1])]
   }
 
   /// The record's predicted cluster path, top-down, as indices into ``clusterID(_:)``.
@@ -71,7 +72,18 @@ public struct EvaluationRecords: Sendable {
   public var clusterCount: Int { clusterIDs.count }
 
   /// The index of the record with this id, or `nil`.
-  public func index(of id: String) -> Int? { recordIDs.find(id).map(Int.init) }
+  ///
+  /// A linear scan; to join two files use ``aligned(to:)``.
+  public func index(of id: String) -> Int? {
+    var copy = id
+    return copy.withUTF8 { query in
+      let hash = ByteStringTable.hash(query)
+      for record in 0..<count where recordIDs.hashes[record] == hash {
+        if recordIDs.withBytes(record, { $0.elementsEqual(query) }) { return record }
+      }
+      return nil
+    }
+  }
 
   /// Builds records in memory, for tests and other modules; ids must be distinct and known.
   public init(
@@ -95,7 +107,25 @@ public struct EvaluationRecords: Sendable {
   public static func read(
     from path: String, hierarchy: LabelHierarchy, ignoringUnknown: Bool = false, keepingRoot: Bool = false
   ) throws(TaxonomyError) -> EvaluationRecords {
-    let bytes = try readFile(path)
+    // Map the file rather than copy it: no second buffer, no zeroed pages.
+    let fd = open(path, O_RDONLY)
+    if fd >= 0 {
+      defer { close(fd) }
+      var info = stat()
+      if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
+        let mapped = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED
+      {
+        defer { munmap(mapped, Int(info.st_size)) }
+        _ = madvise(mapped, Int(info.st_size), MADV_SEQUENTIAL)
+        let bytes = UnsafeBufferPointer(
+          start: mapped.assumingMemoryBound(to: UInt8.self), count: Int(info.st_size))
+        var reader = RecordReader(file: path, hierarchy: hierarchy, ignoringUnknown: ignoringUnknown)
+        reader.keepingRoot = keepingRoot
+        try reader.run(bytes)
+        return reader.records
+      }
+    }
+    let bytes = try ArborFile.readBytes(path)
     return try parse(
       bytes, file: path, hierarchy: hierarchy, ignoringUnknown: ignoringUnknown, keepingRoot: keepingRoot)
   }
@@ -125,55 +155,27 @@ public struct EvaluationRecords: Sendable {
     var indices = [Int32](repeating: -1, count: gold.count)
     var missing = 0
     var matched = 0
-    gold.recordIDs.arena.withUnsafeBufferPointer { arena in
-      for record in 0..<gold.count {
-        if record < count && recordIDs.equals(record, gold.recordIDs, record) {
-          // Files in the same order need no hashing.
-          indices[record] = Int32(record)
-          matched += 1
-          continue
-        }
-        let range = Int(gold.recordIDs.offsets[record])..<Int(gold.recordIDs.offsets[record + 1])
-        if let found = recordIDs.find(UnsafeBufferPointer(rebasing: arena[range])) {
-          indices[record] = found
-          matched += 1
-        } else {
-          missing += 1
-        }
+    var table: ByteStringTable?
+    for record in 0..<gold.count {
+      if record < count && recordIDs.equals(record, gold.recordIDs, record) {
+        // Files in the same order need no lookup.
+        indices[record] = Int32(record)
+        matched += 1
+        continue
+      }
+      if table == nil {
+        var built = ByteStringTable(capacity: count)
+        for i in 0..<count { recordIDs.withBytes(i) { _ = built.insert($0) } }
+        table = built
+      }
+      if let found = gold.recordIDs.withBytes(record, { table?.find($0) }) {
+        indices[record] = found
+        matched += 1
+      } else {
+        missing += 1
       }
     }
     return (indices, missing, count - matched)
-  }
-
-  /// Reads a whole file with one copy; errors come from `ArborFile.readBytes`, which names the path.
-  static func readFile(_ path: String) throws(TaxonomyError) -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return try ArborFile.readBytes(path) }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-      return try ArborFile.readBytes(path)
-    }
-    let size = Int(info.st_size)
-    var failed = false
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-      var done = 0
-      while done < size {
-        #if canImport(Glibc)
-          let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
-        #else
-          let n = Darwin.read(fd, buffer.baseAddress! + done, size - done)
-        #endif
-        if n <= 0 {
-          failed = n < 0
-          break
-        }
-        done += n
-      }
-      initialized = done
-    }
-    if failed { return try ArborFile.readBytes(path) }
-    return bytes
   }
 
   fileprivate static func empty(_ file: String) -> EvaluationRecords { EvaluationRecords(file: file) }
@@ -186,11 +188,11 @@ public struct EvaluationRecords: Sendable {
   }
 
   fileprivate mutating func reserve(lines: Int, bytes: Int) {
-    recordIDs = ByteStringTable(capacity: lines)
-    recordIDs.reserveArena(lines * 8)
+    recordIDs.reserve(count: lines, bytes: lines * 8)
     self.lines.reserveCapacity(lines)
     labelOffsets.reserveCapacity(lines + 1)
     rankingOffsets.reserveCapacity(lines + 1)
+    scoreOffsets.reserveCapacity(lines + 1)
     pathOffsets.reserveCapacity(lines + 1)
     labelNodes.reserveCapacity(bytes / 16)
   }
@@ -279,7 +281,21 @@ private struct RecordReader {
           "\(unknownCount) label(s) name node ids that are not in the taxonomy: \(shown)\(more); "
             + "pass --ignore-unknown to drop them", at: SourceLocation(file: file)), at: 0)
     }
-    if !problems.isEmpty { throw TaxonomyError(problems) }
+    for (first, repeated) in records.recordIDs.repeats() {
+      problem(
+        .duplicateID,
+        "duplicate record id '\(records.recordIDs.string(repeated))' (first at line \(records.lines[first]))",
+        line: Int(records.lines[repeated]))
+    }
+    if !problems.isEmpty {
+      // Unknown-id summary first, then by line.
+      let ordered = problems.enumerated().sorted { a, b in
+        let la = a.element.location?.line ?? 0
+        let lb = b.element.location?.line ?? 0
+        return la != lb ? la < lb : a.offset < b.offset
+      }.map(\.element)
+      throw TaxonomyError(ordered)
+    }
     if records.count == 0 {
       throw TaxonomyError(.schema, "no records: expected one JSON object per line", at: location(1))
     }
@@ -462,11 +478,38 @@ private struct RecordReader {
     return i == end
   }
 
-  /// Skips an ASCII string (with valid escapes), a number, `true`, `false` or `null` at `p`.
-  /// Returns false for anything else (arrays, objects, non-ASCII text), which the full parser takes.
-  static func skipPlainValue(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ end: Int) -> Bool {
+  /// Skips an ASCII string (with valid escapes), a number, `true`, `false`, `null`, or an array of
+  /// such values nested at most `depth` deep (such as `arbor classify`'s `"paths"`) at `p`.
+  /// Returns false for anything else (objects, non-ASCII text), which the full parser takes.
+  static func skipPlainValue(
+    _ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ end: Int, depth: Int = 3
+  ) -> Bool {
     guard p < end else { return false }
     let c = b[p]
+    if c == 0x5B {
+      guard depth > 0 else { return false }
+      p += 1
+      func ws() { while p < end, b[p] == 0x20 || b[p] == 0x09 || b[p] == 0x0D { p += 1 } }
+      ws()
+      if p < end, b[p] == 0x5D {
+        p += 1
+        return true
+      }
+      while true {
+        ws()
+        guard skipPlainValue(b, &p, end, depth: depth - 1) else { return false }
+        ws()
+        guard p < end else { return false }
+        if b[p] == 0x2C {
+          p += 1
+        } else if b[p] == 0x5D {
+          p += 1
+          return true
+        } else {
+          return false
+        }
+      }
+    }
     if c == 0x22 {
       p += 1
       while p < end {
@@ -613,7 +656,6 @@ private struct RecordReader {
     writtenLabels.removeAll(keepingCapacity: true)
     var sawRanking = false
     var sawScores = false
-    let pathStart = records.pathClusters.count
     var idField: ScannedField?
     for field in fields {
       let bytes = UnsafeBufferPointer(rebasing: b[field.start..<field.end])
@@ -653,16 +695,7 @@ private struct RecordReader {
     }
     guard let idField else { return }
     let idBytes = UnsafeBufferPointer(rebasing: b[idField.start..<idField.end])
-    let (index, inserted) = records.recordIDs.insert(idBytes)
-    if !inserted {
-      let first = records.lines[Int(index)]
-      problem(
-        .duplicateID,
-        "duplicate record id '\(String(decoding: idBytes, as: UTF8.self))' (first at line \(first))",
-        line: line)
-      records.pathClusters.removeSubrange(pathStart...)
-      return
-    }
+    records.recordIDs.append(idBytes)  // repeats are found after the last line
     records.lines.append(Int32(line))
     // Labels: distinct, deepest first (then by index), so closures can skip covered ancestors.
     let depths = hierarchy.depths
@@ -705,7 +738,7 @@ private struct RecordReader {
         }
         if repeated { continue }  // Repeats keep their first (best) place.
         records.rankingNodes.append(entry.node)
-        records.rankingScores.append(sawScores ? entry.score : .nan)
+        if sawScores { records.rankingScores.append(entry.score) }
       }
     } else {
       rankGeneration &+= 1
@@ -713,10 +746,11 @@ private struct RecordReader {
       for entry in rankScratch where rankMarks[Int(entry.node)] != rankGeneration {
         rankMarks[Int(entry.node)] = rankGeneration
         records.rankingNodes.append(entry.node)
-        records.rankingScores.append(sawScores ? entry.score : .nan)
+        if sawScores { records.rankingScores.append(entry.score) }
       }
     }
     records.rankingOffsets.append(Int32(records.rankingNodes.count))
+    records.scoreOffsets.append(Int32(records.rankingScores.count))
     records.pathOffsets.append(Int32(records.pathClusters.count))
   }
 }

@@ -71,23 +71,25 @@ public struct ExpansionEvaluation {
   }
 
   /// The rank of a query: the best rank of any gold parent, or `nil` when none is ranked.
+  ///
+  /// `scores` are the ranking's scores, best first, or empty (or NaN) for an ordered list.
   public static func rank(
     gold: some Collection<Int32>, ranking: ArraySlice<Int32>, scores: ArraySlice<Double>
   ) -> Int? {
+    let scored = scores.count == ranking.count
     var best: Int?
     for (offset, node) in ranking.enumerated() where gold.contains(node) {
       var rank = offset + 1
-      let i = ranking.startIndex + offset
-      let score = scores[scores.startIndex + offset]
-      if !score.isNaN {
-        // Scores are sorted descending: count the candidates strictly above this score.
-        var j = i
-        while j > ranking.startIndex && scores[scores.startIndex + (j - ranking.startIndex) - 1] == score {
-          j -= 1
+      if scored {
+        let score = scores[scores.startIndex + offset]
+        if !score.isNaN {
+          // Scores are sorted descending: count the candidates strictly above this score.
+          var j = offset
+          while j > 0 && scores[scores.startIndex + j - 1] == score { j -= 1 }
+          rank = j + 1
         }
-        rank = j - ranking.startIndex + 1
       }
-      if best == nil || rank < best! { best = rank }
+      if rank < (best ?? .max) { best = rank }
     }
     return best
   }

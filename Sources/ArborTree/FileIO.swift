@@ -24,7 +24,8 @@ public enum ArborFile {
   public static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String) throws(TaxonomyError) {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
-    let temporary = directory + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let temporary =
+      directory + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let data = Data(bytes)
     do {
       try data.write(to: URL(fileURLWithPath: temporary), options: [])
@@ -35,7 +36,8 @@ public enum ArborFile {
     if rename(temporary, path) != 0 {
       let reason = String(cString: strerror(errno))
       try? FileManager.default.removeItem(atPath: temporary)
-      throw TaxonomyError(.io, "cannot move the finished file into place: \(reason)", at: SourceLocation(file: path))
+      throw TaxonomyError(
+        .io, "cannot move the finished file into place: \(reason)", at: SourceLocation(file: path))
     }
   }
 

@@ -63,7 +63,8 @@ public struct TaxonomyBuilder: Sendable {
       }
       if child == nil {
         diagnostics.append(
-          .init(.unknownID, "edge from '\(edge.parent)' names unknown child id '\(edge.child)'",
+          .init(
+            .unknownID, "edge from '\(edge.parent)' names unknown child id '\(edge.child)'",
             at: edge.location))
       }
       guard let parent, let child else { continue }

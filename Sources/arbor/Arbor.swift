@@ -10,7 +10,8 @@ struct Arbor: ParsableCommand {
     abstract: "Hierarchical classification and taxonomy toolkit.",
     version: version,
     subcommands: [
-      TaxonomyCommand.self, SampleCommand.self, EmbedCommand.self, EvalCommand.self, ExpandCommand.self,
+      TaxonomyCommand.self, TrainCommand.self, ClassifyCommand.self, SampleCommand.self, EvalCommand.self,
+      ExpandCommand.self, FinetuneCommand.self, EmbedCommand.self,
     ]
   )
 

@@ -77,7 +77,7 @@ struct EmbedCommand: ParsableCommand {
       }
     } catch {
       progress.finish()
-      printError("arbor: \(error)")
+      printError("arbor: \(error) (--no-cache skips the embedding cache)")
       throw ExitCode(1)
     }
     progress.finish()
@@ -156,12 +156,14 @@ struct EmbedRecord {
       case .some(.string(let string)): id = string
       case .some(.number(let number)):
         id = number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
-      case .some(let other): throw failure("field \"id\" must be a string or a number, found \(other.typeName)")
+      case .some(let other):
+        throw failure("field \"id\" must be a string or a number, found \(other.typeName)")
       }
       records.append(EmbedRecord(id: id, text: text))
     }
     guard !records.isEmpty else {
-      throw TaxonomyError(.syntax, "no records (expected JSON objects, one per line)", at: SourceLocation(file: path))
+      throw TaxonomyError(
+        .syntax, "no records (expected JSON objects, one per line)", at: SourceLocation(file: path))
     }
     return records
   }

@@ -45,7 +45,9 @@ struct SampleCommand: ParsableCommand {
       } else {
         print(String(decoding: output, as: UTF8.self), terminator: "")
       }
-      printError("arbor sample: kept \(picked.count) of \(documents.count) documents (\(shots) per path, seed \(seed))")
+      printError(
+        "arbor sample: kept \(picked.count) of \(documents.count) documents (\(shots) per path, seed \(seed))"
+      )
     } catch {
       throw fail(error)
     }

@@ -7,10 +7,13 @@ import Testing
   static func readSafeTensors(_ url: URL) throws -> (header: [String: Any], floats: [Float]) {
     let data = try Data(contentsOf: url)
     let length = data.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
-    let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as? [String: Any])
+    let header = try #require(
+      try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as? [String: Any])
     let body = data.subdata(in: (8 + length)..<data.count)
     let floats = body.withUnsafeBytes { raw in
-      (0..<(body.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+      (0..<(body.count / 4)).map {
+        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+      }
     }
     return (header, floats)
   }
@@ -19,13 +22,15 @@ import Testing
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let input = directory.appendingPathComponent("in.jsonl")
-    try Data("""
+    try Data(
+      """
       {"id": "dog", "text": "A domesticated carnivorous mammal."}
 
       {"title": "Bank", "abstract": "A financial institution."}
       {"id": 42, "text": ""}
 
-      """.utf8).write(to: input)
+      """.utf8
+    ).write(to: input)
     let output = directory.appendingPathComponent("out.safetensors")
     let result = try runArbor(["embed", input.path, "--out", output.path, "--dimension", "64"])
     #expect(result.status == 0, "\(result.stderr)")

@@ -43,7 +43,9 @@ func smallTaxonomy() throws -> Taxonomy {
     let first = FewShotSampler(shots: 2, seed: 7).sample(documents, taxonomy: taxonomy)
     #expect(FewShotSampler(shots: 2, seed: 7).sample(documents, taxonomy: taxonomy) == first)
     let samples = Set(
-      (0..<10 as Range<UInt64>).map { FewShotSampler(shots: 2, seed: $0).sample(documents, taxonomy: taxonomy) })
+      (0..<10 as Range<UInt64>).map {
+        FewShotSampler(shots: 2, seed: $0).sample(documents, taxonomy: taxonomy)
+      })
     #expect(samples.count > 1)
   }
 

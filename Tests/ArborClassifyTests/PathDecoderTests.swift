@@ -21,14 +21,18 @@ import Testing
     // Per-level argmax would pick a (0.6) and b1 (its level's best, 0.9): an invalid path.
     // Paths: a/a1 = 0.6 × 0.3, a/a2 = 0.6 × 0.2, b/b1 = 0.4 × 0.9 = 0.36 is best.
     let scores = logScores(["a": 0.6, "b": 0.4, "a1": 0.3, "a2": 0.2, "b1": 0.9])
-    let paths = scores.withUnsafeBufferPointer { PathDecoder(taxonomy: taxonomy).decode(logScores: $0, count: 3) }
+    let paths = scores.withUnsafeBufferPointer {
+      PathDecoder(taxonomy: taxonomy).decode(logScores: $0, count: 3)
+    }
     #expect(paths.map { $0.nodes.map(taxonomy.id) } == [["b", "b1"], ["a", "a1"], ["a", "a2"]])
     #expect(abs(paths[0].logScore - logf(0.36)) < 1e-6)
   }
 
   @Test func narrowBeamPrunesEarly() {
     let scores = logScores(["a": 0.6, "b": 0.4, "a1": 0.3, "a2": 0.2, "b1": 0.9])
-    let greedy = scores.withUnsafeBufferPointer { PathDecoder(taxonomy: taxonomy, beamWidth: 1).decode(logScores: $0) }
+    let greedy = scores.withUnsafeBufferPointer {
+      PathDecoder(taxonomy: taxonomy, beamWidth: 1).decode(logScores: $0)
+    }
     #expect(greedy.first?.nodes.map(taxonomy.id) == ["a", "a1"])
   }
 

@@ -139,6 +139,7 @@ import Testing
     #expect(ExpansionEvaluation.rank(gold: [b], ranking: [a1, a, b], scores: [0.9, 0.5, 0.5]) == 2)
     // As an ordered list the position counts → 3.
     #expect(ExpansionEvaluation.rank(gold: [b], ranking: [a1, a, b], scores: [.nan, .nan, .nan]) == 3)
+    #expect(ExpansionEvaluation.rank(gold: [b], ranking: [a1, a, b], scores: []) == 3)
     #expect(ExpansionEvaluation.rank(gold: [a, b], ranking: [a1, b, a], scores: [.nan, .nan, .nan]) == 2)
     #expect(ExpansionEvaluation.rank(gold: [b], ranking: [a1], scores: [1]) == nil)
     var evaluation = ExpansionEvaluation(taxonomy: h.taxonomy, cutoffs: [1, 2])

@@ -45,6 +45,8 @@ import Testing
     #expect(r.id(2) == "7")
     #expect(ids(r.ranking(2)) == ["b", "a1", "a"])  // by score, ties in written order
     #expect(Array(r.rankingScores(2)) == [0.5, 0.5, 0.2])
+    #expect(r.rankingScores(0).isEmpty)  // a ranking from labels has no scores
+    #expect(ids(r.ranking(0)) == ["a1", "a"])  // labels as written, repeats and root dropped
     #expect(r.hasRankings)
     #expect(r.lines == [1, 2, 4])
   }
@@ -57,6 +59,13 @@ import Testing
         + "{\"id\": \"2\", \"text\": \"caf\u{e9}\", \"meta\": {\"x\": [1]}, \"labels\": [\"a1\"]}\n")
     #expect(r.count == 2)
     #expect(Array(r.labels(0)) == Array(r.labels(1)))
+    // arbor classify's extra fields: nested arrays of strings and numbers.
+    let c = try Self.parse(
+      "{\"id\": \"1\", \"labels\": [\"a\", \"a1\"], \"paths\": [[\"a\", \"a1\"], []], \"path_scores\": [0.5, 1e-3]}\n"
+    )
+    let h = try Self.hierarchy()
+    #expect(c.labels(0).map { h.taxonomy.id(Int($0)) } == ["a1", "a"])
+    #expect(Self.message("{\"id\":\"1\",\"paths\":[[\"a\",]],\"labels\":[]}\n").contains("invalid JSON"))
     // Numbers JSON does not allow fail, whichever path reads them.
     #expect(Self.message("{\"id\":\"1\",\"scores\":{\"a\":01}}\n").contains("invalid JSON"))
     #expect(Self.message("{\"id\":\"1\",\"n\":+1,\"labels\":[]}\n").contains("invalid JSON"))
@@ -79,6 +88,24 @@ import Testing
     let m = Self.message(
       "{\"id\":\"1\",\"labels\":[]}\n{\"id\":\"2\",\"labels\":[]}\n{\"id\":\"1\",\"labels\":[]}\n")
     #expect(m == "f.jsonl:3: duplicate record id '1' (first at line 1)")
+  }
+
+  @Test func everyRepeatIsReportedInLineOrder() {
+    let lines = ["1", "2", "1", "3", "2", "1"].map { "{\"id\":\"\($0)\",\"labels\":[]}\n" }
+    #expect(
+      Self.message(lines.joined())
+        == """
+        f.jsonl:3: duplicate record id '1' (first at line 1)
+        f.jsonl:5: duplicate record id '2' (first at line 2)
+        f.jsonl:6: duplicate record id '1' (first at line 1)
+        """)
+  }
+
+  @Test func recordsAreFoundById() throws {
+    let r = try Self.parse("{\"id\":\"x\",\"labels\":[]}\n{\"id\":\"y\",\"labels\":[]}\n")
+    #expect(r.index(of: "y") == 1)
+    #expect(r.index(of: "z") == nil)
+    #expect(r.id(0) == "x")
   }
 
   @Test func emptyAndMalformedFilesFailClearly() {

@@ -32,7 +32,8 @@ import Testing
         mismatches += 1
         if mismatches <= 10 {
           let expected = item.ids.map { tokenizer.vocabulary.tokens[$0] }
-          let message = "\(item.text.debugDescription): got \(tokenizer.tokenize(item.text)) expected \(expected)"
+          let message =
+            "\(item.text.debugDescription): got \(tokenizer.tokenize(item.text)) expected \(expected)"
           Issue.record(Comment(rawValue: message))
         }
       }
@@ -46,7 +47,8 @@ import Testing
     let fixture = try TestSupport.jsonFixture("tokenizer_cases.json", as: Cases.self)
     #expect(!fixture.truncated.isEmpty)
     for item in fixture.truncated {
-      #expect(tokenizer.encode(item.text, maxLength: item.max_length) == item.ids, "\(item.text.debugDescription)")
+      #expect(
+        tokenizer.encode(item.text, maxLength: item.max_length) == item.ids, "\(item.text.debugDescription)")
     }
   }
 
@@ -55,7 +57,10 @@ import Testing
     let tokenizer = try Self.tokenizer()
     // Worked by hand from vocab.txt: accents stripped, specials kept, and "unaffable" split greedily:
     // the longest vocabulary prefix is "una", then "##ffa" (no "##ffable", "##ffabl", "##ffab"), then "##ble".
-    #expect(tokenizer.tokenize("Héllo, [MASK] unaffable!") == ["hello", ",", "[MASK]", "una", "##ffa", "##ble", "!"])
+    #expect(
+      tokenizer.tokenize("Héllo, [MASK] unaffable!") == [
+        "hello", ",", "[MASK]", "una", "##ffa", "##ble", "!",
+      ])
     #expect(tokenizer.encode("") == [101, 102])
     #expect(tokenizer.tokenize(String(repeating: "a", count: 101)) == ["[UNK]"])
     #expect(tokenizer.tokenize("中文") == ["中", "文"])
@@ -99,7 +104,9 @@ import Testing
       if whitespace.contains(value) { continue }
       check("chinese", value, BertCharacterClassProbe.isChineseCharacter(scalar), chinese.contains(value))
       check("punctuation", value, BertCharacterClassProbe.isPunctuation(scalar), punctuation.contains(value))
-      let selfDecomposed = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual([scalar])
+      let selfDecomposed = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual([
+        scalar
+      ])
       if selfDecomposed {
         check("marks", value, BertCharacterClassProbe.isNonspacingMark(scalar), marks.contains(value))
       }

@@ -26,7 +26,9 @@ import Testing
     #expect(extractor.buckets("ab").count == 4)
     // "ab cd": 4 + 4 + one bigram.
     #expect(extractor.buckets("ab cd").count == 9)
-    #expect(HashedFeatureExtractor(characterNGramLengths: nil, usesWordBigrams: false).buckets("ab cd ab").count == 3)
+    #expect(
+      HashedFeatureExtractor(characterNGramLengths: nil, usesWordBigrams: false).buckets("ab cd ab").count
+        == 3)
   }
 
   @Test func bucketsAreFNV1aOfTaggedFeatures() {
@@ -110,7 +112,8 @@ import Testing
 
   @Test func identityNamesSettings() {
     let plain = BuiltinEncoder()
-    let weighted = BuiltinEncoder(weighting: TFIDFModel(fitting: ["x y"], extractor: HashedFeatureExtractor()))
+    let weighted = BuiltinEncoder(
+      weighting: TFIDFModel(fitting: ["x y"], extractor: HashedFeatureExtractor()))
     #expect(plain.identity != BuiltinEncoder(dimension: 128).identity)
     #expect(plain.identity != weighted.identity)
     #expect(plain.identity == BuiltinEncoder().identity)

@@ -16,7 +16,9 @@ struct SentenceEncoderTests {
   static func floats(_ name: String) throws -> [Float] {
     let data = try TestSupport.fixture(name)
     return data.withUnsafeBytes { raw in
-      (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+      (0..<(data.count / 4)).map {
+        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+      }
     }
   }
 
@@ -66,14 +68,30 @@ struct SentenceEncoderTests {
       for token in 0..<length {
         let start = (offset + token) * cases.dimension
         let range = start..<(start + cases.dimension)
-        let similarity = Self.cosine(got[got.startIndex + token * cases.dimension ..< got.startIndex + (token + 1) * cases.dimension], expected[range])
+        let similarity = Self.cosine(
+          got[got.startIndex + token * cases.dimension..<got.startIndex + (token + 1) * cases.dimension],
+          expected[range])
         #expect(similarity >= 0.9999, "text \(index) token \(token): cosine \(similarity)")
-        let maxError = zip(got[(got.startIndex + token * cases.dimension)...].prefix(cases.dimension), expected[range])
+        let maxError =
+          zip(got[(got.startIndex + token * cases.dimension)...].prefix(cases.dimension), expected[range])
           .map { abs($0 - $1) }.max() ?? 0
         #expect(maxError < 2e-3, "text \(index) token \(token): max abs error \(maxError)")
       }
       offset += length
     }
+  }
+
+  @Test func parallelBatchesGiveTheSameVectors() throws {
+    let cases = try TestSupport.jsonFixture("encoder_cases.json", as: Cases.self)
+    var encoder = try SentenceEncoder(directory: try #require(TestSupport.miniLMDirectory), threadCount: 2)
+    encoder.batchSize = 5
+    let texts = Array(cases.texts.prefix(40))
+    encoder.parallelism = .batches
+    let across = encoder.encode(texts)
+    encoder.parallelism = .withinBatch
+    let within = encoder.encode(texts)
+    #expect(across.count == within.count)
+    #expect(zip(across, within).allSatisfy { abs($0 - $1) < 1e-5 })
   }
 
   @Test func rejectsBadSequences() throws {

@@ -1,5 +1,6 @@
 import ArborText
 import Foundation
+import Testing
 
 /// Shared helpers for ArborText tests.
 enum TestSupport {
@@ -23,5 +24,3 @@ enum TestSupport {
     try JSONDecoder().decode(T.self, from: fixture(name))
   }
 }
-
-import Testing

@@ -133,7 +133,8 @@ import Testing
       _ = try Taxonomy.parse(Array("a\tb\nc\td\te\n".utf8), format: .tsv, file: "e.tsv")
       Issue.record("expected an error")
     } catch {
-      #expect(error.diagnostics.map(\.description) == ["e.tsv:2: expected 'parent<TAB>child', found 3 fields"])
+      #expect(
+        error.diagnostics.map(\.description) == ["e.tsv:2: expected 'parent<TAB>child', found 3 fields"])
     }
   }
 }
@@ -147,7 +148,8 @@ import Testing
     let declared = "<?xml version=\"1.0\"?>\n<!-- a comment -->\n<rdf:RDF xmlns:rdf=\"x\">"
     #expect(TaxonomyFormat.detect(path: "a.xml", prefix: Array(declared.utf8)) == .skos)
     // An Arbor XML file that mentions SKOS in a label is still Arbor XML.
-    let arbor = "<?xml version=\"1.0\"?><taxonomy xmlns=\"x\"><node id=\"a\"><label>skos:Concept rdf:RDF</label>"
+    let arbor =
+      "<?xml version=\"1.0\"?><taxonomy xmlns=\"x\"><node id=\"a\"><label>skos:Concept rdf:RDF</label>"
     #expect(TaxonomyFormat.detect(path: "a.xml", prefix: Array(arbor.utf8)) == .xml)
     #expect(TaxonomyFormat.detect(path: "go.obo") == .obo)
     #expect(TaxonomyFormat.detect(path: "noext") == nil)

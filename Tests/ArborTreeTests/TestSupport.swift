@@ -19,6 +19,8 @@ func makeTaxonomy(_ edges: [(String, String)], extraNodes: [String] = []) throws
 
 /// The path of WordNet's noun data file when installed, or nil.
 var wordNetNounsPath: String? {
-  let path = ProcessInfo.processInfo.environment["WNSEARCHDIR"].map { $0 + "/data.noun" } ?? "/usr/share/wordnet/data.noun"
+  let path =
+    ProcessInfo.processInfo.environment["WNSEARCHDIR"].map { $0 + "/data.noun" }
+    ?? "/usr/share/wordnet/data.noun"
   return FileManager.default.fileExists(atPath: path) ? path : nil
 }

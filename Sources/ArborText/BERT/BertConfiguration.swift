@@ -67,10 +67,12 @@ public struct BertConfiguration: Sendable, Equatable {
       hiddenSize: try integer("hidden_size"), layerCount: try integer("num_hidden_layers"),
       headCount: try integer("num_attention_heads"), intermediateSize: try integer("intermediate_size"),
       maxPositions: try integer("max_position_embeddings"),
-      typeVocabularySize: try integer("type_vocab_size", default: 2), vocabularySize: try integer("vocab_size"),
+      typeVocabularySize: try integer("type_vocab_size", default: 2),
+      vocabularySize: try integer("vocab_size"),
       layerNormEpsilon: epsilon)
     guard hiddenSize % headCount == 0 else {
-      throw TextError(path: path, message: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads")
+      throw TextError(
+        path: path, message: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads")
     }
   }
 }

@@ -57,7 +57,9 @@ enum BertKernels {
       partial.7 += values[index + 7]
       index += 8
     }
-    var total = ((partial.0 + partial.1) + (partial.2 + partial.3)) + ((partial.4 + partial.5) + (partial.6 + partial.7))
+    var total =
+      ((partial.0 + partial.1) + (partial.2 + partial.3))
+      + ((partial.4 + partial.5) + (partial.6 + partial.7))
     while index < count {
       total += values[index]
       index += 1
@@ -81,7 +83,9 @@ enum BertKernels {
       partial.7 += values[index + 7] * values[index + 7]
       index += 8
     }
-    var total = ((partial.0 + partial.1) + (partial.2 + partial.3)) + ((partial.4 + partial.5) + (partial.6 + partial.7))
+    var total =
+      ((partial.0 + partial.1) + (partial.2 + partial.3))
+      + ((partial.4 + partial.5) + (partial.6 + partial.7))
     while index < count {
       total += values[index] * values[index]
       index += 1
@@ -90,7 +94,9 @@ enum BertKernels {
   }
 
   /// In place, row by row: `x ← GELU(x + bias)`.
-  static func addBiasAndGELU(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int, bias: UnsafePointer<Float>) {
+  static func addBiasAndGELU(
+    _ x: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int, bias: UnsafePointer<Float>
+  ) {
     for row in rows {
       let values = x + row * width
       for column in 0..<width { values[column] = FastMath.gelu(values[column] + bias[column]) }

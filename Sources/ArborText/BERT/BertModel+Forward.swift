@@ -97,7 +97,8 @@ extension BertModel {
     let projected = queryKeyValue
     layer.attentionOutput.withUnsafeBufferPointer { weight in
       BertKernels.linear(
-        context, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: nil, outputWidth: width,
+        context, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: nil,
+        outputWidth: width,
         into: projected)
     }
     normalize(
@@ -105,7 +106,8 @@ extension BertModel {
       scale: layer.attentionNormScale, shift: layer.attentionNormShift, epsilon: epsilon, threads: threads)
     layer.intermediate.withUnsafeBufferPointer { weight in
       BertKernels.linear(
-        states, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: nil, outputWidth: inner,
+        states, rows: tokenCount, inputWidth: width, weight: weight.baseAddress!, bias: nil,
+        outputWidth: inner,
         into: intermediate)
     }
     layer.intermediateBias.withUnsafeBufferPointer { bias in

@@ -15,7 +15,9 @@ public struct BertModel: Sendable {
   public var threadCount: Int
 
   /// Reads `config.json` and `model.safetensors` from a Hugging Face model directory.
-  public init(directory: String, threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TextError) {
+  public init(directory: String, threadCount: Int = ProcessInfo.processInfo.activeProcessorCount)
+    throws(TextError)
+  {
     let configuration = try BertConfiguration(contentsOf: directory + "/config.json")
     let file: SafeTensorsFile
     do throws(SafeTensorsError) {

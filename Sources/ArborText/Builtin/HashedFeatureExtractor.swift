@@ -21,7 +21,8 @@ public struct HashedFeatureExtractor: Sendable, Equatable {
 
   /// Creates an extractor; the defaults are 2^20 buckets, n-grams of 3 to 5 scalars and bigrams.
   public init(
-    bucketCount: Int = 1 << 20, characterNGramLengths: ClosedRange<Int>? = 3...5, usesWordBigrams: Bool = true,
+    bucketCount: Int = 1 << 20, characterNGramLengths: ClosedRange<Int>? = 3...5,
+    usesWordBigrams: Bool = true,
     seed: UInt64 = 0
   ) {
     self.bucketCount = max(1, bucketCount)
@@ -44,7 +45,8 @@ public struct HashedFeatureExtractor: Sendable, Equatable {
       if !current.isEmpty { words.append(String(current)) }
       current = String.UnicodeScalarView()
     }
-    let decomposed = text.unicodeScalars.allSatisfy(\.isASCII) ? text : text.decomposedStringWithCanonicalMapping
+    let decomposed =
+      text.unicodeScalars.allSatisfy(\.isASCII) ? text : text.decomposedStringWithCanonicalMapping
     for scalar in decomposed.unicodeScalars {
       let properties = scalar.properties
       if properties.generalCategory == .nonspacingMark { continue }

@@ -46,7 +46,10 @@ public struct TFIDFModel: Sendable {
   }
 
   /// The unit-length TF-IDF row of `text` (empty when the text has no features).
-  public func transform(_ text: String) -> SparseVector {
+  ///
+  /// Buckets seen in fewer than `minimumDocumentFrequency` fitted texts are left out, as a
+  /// vocabulary with a minimum document frequency would, and do not count toward the norm.
+  public func transform(_ text: String, minimumDocumentFrequency: Int32 = 0) -> SparseVector {
     var buckets = extractor.buckets(text)
     guard !buckets.isEmpty else { return SparseVector(indices: [], values: []) }
     buckets.sort()
@@ -56,6 +59,10 @@ public struct TFIDFModel: Sendable {
     while start < buckets.count {
       var end = start + 1
       while end < buckets.count, buckets[end] == buckets[start] { end += 1 }
+      if documentFrequencies[buckets[start]] < minimumDocumentFrequency {
+        start = end
+        continue
+      }
       indices.append(buckets[start])
       values.append((1 + logf(Float(end - start))) * inverseDocumentFrequency(buckets[start]))
       start = end
@@ -66,5 +73,5 @@ public struct TFIDFModel: Sendable {
   }
 
   /// TF-IDF rows of many texts.
-  public func transform(_ texts: [String]) -> [SparseVector] { texts.map(transform) }
+  public func transform(_ texts: [String]) -> [SparseVector] { texts.map { transform($0) } }
 }

@@ -99,7 +99,9 @@ public struct EmbeddingCache: Sendable {
     let folder = folder(for: identity)
     try checkIdentity(identity, in: folder, create: false)
     for shard in shardPaths(in: folder) where !wanted.isEmpty {
-      guard let data = try? Data(contentsOf: URL(fileURLWithPath: shard), options: .alwaysMapped) else { continue }
+      guard let data = try? Data(contentsOf: URL(fileURLWithPath: shard), options: .alwaysMapped) else {
+        continue
+      }
       var failure: TextError?
       data.withUnsafeBytes { raw in
         let count: Int
@@ -151,8 +153,11 @@ public struct EmbeddingCache: Sendable {
       withUnsafeBytes(of: key.high.littleEndian) { bytes.append(contentsOf: $0) }
       withUnsafeBytes(of: key.low.littleEndian) { bytes.append(contentsOf: $0) }
     }
-    for value in vectors { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-    let unique = "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    for value in vectors {
+      withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+    let unique =
+      "\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let final = folder + "/shard-\(unique).bin"
     let temporary = folder + "/.tmp-\(unique)"
     guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
@@ -160,7 +165,8 @@ public struct EmbeddingCache: Sendable {
     }
     guard rename(temporary, final) == 0 else {
       try? FileManager.default.removeItem(atPath: temporary)
-      throw TextError(path: final, message: "cannot move the cache shard into place: \(String(cString: strerror(errno)))")
+      throw TextError(
+        path: final, message: "cannot move the cache shard into place: \(String(cString: strerror(errno)))")
     }
   }
 
@@ -190,7 +196,9 @@ public struct EmbeddingCache: Sendable {
           let source = 20 + count * 16 + record * dimension * 4
           for column in 0..<dimension {
             vectors.append(
-              Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: source + column * 4, as: UInt32.self))))
+              Float(
+                bitPattern: UInt32(
+                  littleEndian: raw.loadUnaligned(fromByteOffset: source + column * 4, as: UInt32.self))))
           }
         }
       }
@@ -201,14 +209,17 @@ public struct EmbeddingCache: Sendable {
   }
 
   /// Checks a shard's header and size; returns its record count.
-  private static func validate(_ raw: UnsafeRawBufferPointer, dimension: Int, path: String) throws(TextError) -> Int {
+  private static func validate(_ raw: UnsafeRawBufferPointer, dimension: Int, path: String) throws(TextError)
+    -> Int
+  {
     guard raw.count >= 20, Array(raw[0..<8]) == magic else {
       throw TextError(path: path, message: "not an Arbor embedding cache shard (bad magic); delete the file")
     }
     let storedDimension = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
     let count = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self))
     guard storedDimension == dimension else {
-      throw TextError(path: path, message: "cached vectors have dimension \(storedDimension), expected \(dimension)")
+      throw TextError(
+        path: path, message: "cached vectors have dimension \(storedDimension), expected \(dimension)")
     }
     guard count <= UInt64(raw.count), 20 + Int(count) * (16 + dimension * 4) == raw.count else {
       throw TextError(path: path, message: "truncated or corrupt embedding cache shard; delete the file")
@@ -232,7 +243,8 @@ public struct EmbeddingCache: Sendable {
       try Data(identity.utf8).write(to: URL(fileURLWithPath: temporary))
       if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
     } catch {
-      throw TextError(path: folder, message: "cannot create the embedding cache folder: \(error.localizedDescription)")
+      throw TextError(
+        path: folder, message: "cannot create the embedding cache folder: \(error.localizedDescription)")
     }
   }
 

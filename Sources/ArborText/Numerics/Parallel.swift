@@ -1,17 +1,17 @@
 import Dispatch
 
 /// Splits work across threads for loops that BLAS does not cover.
-enum Parallel {
+package enum Parallel {
   /// Runs `body` on `threadCount` contiguous chunks of `0..<count` (in parallel when more than one).
   /// Each chunk is at least `minimumChunk` long, so small loops stay on the calling thread.
-  static func forEachChunk(
+  package static func forEachChunk(
     count: Int, threadCount: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void
   ) {
     forEachIndexedChunk(count: count, threadCount: threadCount, minimumChunk: minimumChunk) { body($1) }
   }
 
   /// Like `forEachChunk`, also passing the chunk's index (below `threadCount`) for per-thread scratch.
-  static func forEachIndexedChunk(
+  package static func forEachIndexedChunk(
     count: Int, threadCount: Int, minimumChunk: Int = 1, _ body: (Int, Range<Int>) -> Void
   ) {
     let chunks = max(1, min(threadCount, count / max(1, minimumChunk)))

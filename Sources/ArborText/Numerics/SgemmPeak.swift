@@ -18,7 +18,8 @@ package enum SgemmPeak {
     for _ in 0..<max(1, repeats) {
       let start = DispatchTime.now().uptimeNanoseconds
       c.withUnsafeMutableBufferPointer { output in
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, output.baseAddress, n)
+        cblas_sgemm(
+          CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, output.baseAddress, n)
       }
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
       best = max(best, 2 * Double(size) * Double(size) * Double(size) / seconds * 1e-9)

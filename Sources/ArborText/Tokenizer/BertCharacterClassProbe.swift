@@ -5,13 +5,17 @@ package enum BertCharacterClassProbe {
     BertCharacterClasses.isRemovedByCleaning(scalar)
   }
   /// Whether `scalar` is whitespace.
-  package static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool { BertCharacterClasses.isWhitespace(scalar) }
+  package static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    BertCharacterClasses.isWhitespace(scalar)
+  }
   /// Whether `scalar` is a CJK ideograph that gets spaced.
   package static func isChineseCharacter(_ scalar: Unicode.Scalar) -> Bool {
     BertCharacterClasses.isChineseCharacter(scalar)
   }
   /// Whether `scalar` is split off as punctuation.
-  package static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool { BertCharacterClasses.isPunctuation(scalar) }
+  package static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+    BertCharacterClasses.isPunctuation(scalar)
+  }
   /// Whether accent stripping drops `scalar`.
   package static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
     BertCharacterClasses.isNonspacingMark(scalar)

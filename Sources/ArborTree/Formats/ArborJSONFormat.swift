@@ -11,7 +11,8 @@ enum ArborJSONFormat {
     do {
       (value, lines) = try JSONParser.parseRecordingObjectLines(bytes)
     } catch {
-      throw TaxonomyError(.syntax, "invalid JSON: \(error.message)", at: SourceLocation(file: file, line: error.line))
+      throw TaxonomyError(
+        .syntax, "invalid JSON: \(error.message)", at: SourceLocation(file: file, line: error.line))
     }
     let top = SourceLocation(file: file, line: 1)
     guard case .object = value else {
@@ -21,7 +22,8 @@ enum ArborJSONFormat {
       throw TaxonomyError(.schema, "field \"format\" must be \"\(formatName)\"", at: top)
     }
     if let version = value["version"], version.numberValue != Double(Self.version) {
-      throw TaxonomyError(.schema, "field \"version\" must be \(Self.version); this Arbor reads version 1", at: top)
+      throw TaxonomyError(
+        .schema, "field \"version\" must be \(Self.version); this Arbor reads version 1", at: top)
     }
     guard let nodes = value["nodes"]?.arrayValue else {
       throw TaxonomyError(.schema, "missing array field \"nodes\"", at: top)
@@ -58,7 +60,9 @@ enum ArborJSONFormat {
           guard let s = field.stringValue else { fail("\"label\" must be a string"); ok = false; continue }
           label = s
         case "definition":
-          guard let s = field.stringValue else { fail("\"definition\" must be a string"); ok = false; continue }
+          guard let s = field.stringValue else {
+            fail("\"definition\" must be a string"); ok = false; continue
+          }
           definition = s
         case "altLabels", "parents":
           guard let items = field.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
@@ -76,7 +80,9 @@ enum ArborJSONFormat {
           }
           for (k, v) in pairs { attributes[k] = v.stringValue }
         case "synthetic":
-          guard case .bool(let flag) = field else { fail("\"synthetic\" must be a boolean"); ok = false; continue }
+          guard case .bool(let flag) = field else {
+            fail("\"synthetic\" must be a boolean"); ok = false; continue
+          }
           synthetic = flag
         default:
           fail("unknown field \"\(key)\"")
@@ -90,7 +96,9 @@ enum ArborJSONFormat {
       guard ok else { continue }
       if synthetic { builder.declaredSyntheticRootID = id }
       builder.addNode(
-        TaxonomyNode(id: id, label: label, alternativeLabels: alternatives, definition: definition, attributes: attributes),
+        TaxonomyNode(
+          id: id, label: label, alternativeLabels: alternatives, definition: definition,
+          attributes: attributes),
         at: location)
       for parent in parents { builder.addEdge(parent: parent, child: id, at: location) }
     }
@@ -118,13 +126,17 @@ enum ArborJSONFormat {
       if let definition = taxonomy.definition(node) {
         out += ", \"definition\": " + JSONWriter.quoted(definition)
       }
-      out += ", \"parents\": [" + taxonomy.parents(of: node).map { JSONWriter.quoted(taxonomy.id($0)) }
+      out +=
+        ", \"parents\": ["
+        + taxonomy.parents(of: node).map { JSONWriter.quoted(taxonomy.id($0)) }
         .joined(separator: ", ") + "]"
       let attributes = taxonomy.attributes(node)
       if !attributes.isEmpty {
         out += ", \"attributes\": {"
-        out += attributes.keys.sorted().map { JSONWriter.quoted($0) + ": " + JSONWriter.quoted(attributes[$0]!) }
-          .joined(separator: ", ")
+        out += attributes.keys.sorted().map {
+          JSONWriter.quoted($0) + ": " + JSONWriter.quoted(attributes[$0]!)
+        }
+        .joined(separator: ", ")
         out += "}"
       }
       if node == taxonomy.root && taxonomy.hasSyntheticRoot { out += ", \"synthetic\": true" }

@@ -6,13 +6,16 @@
 /// and emits a parentless node as a single-field line and every other node's edges,
 /// so each node first appears at its own lines and reading back keeps the order.
 enum EdgeListFormat {
-  static func read(_ bytes: [UInt8], file: String?, labels: ([UInt8], String)?) throws(TaxonomyError) -> Taxonomy {
+  static func read(_ bytes: [UInt8], file: String?, labels: ([UInt8], String)?) throws(TaxonomyError)
+    -> Taxonomy
+  {
     var labelByID: [String: String] = [:]
     var problems: [TaxonomyDiagnostic] = []
     if let (labelBytes, labelFile) = labels {
       try forEachRecord(labelBytes, file: labelFile) { fields, location in
         guard fields.count == 2 else {
-          problems.append(.init(.syntax, "expected 'id<TAB>label', found \(fields.count) fields", at: location))
+          problems.append(
+            .init(.syntax, "expected 'id<TAB>label', found \(fields.count) fields", at: location))
           return
         }
         labelByID[fields[0]] = fields[1]
@@ -36,14 +39,17 @@ enum EdgeListFormat {
         see(fields[1], location)
         edges.append((fields[0], fields[1], location))
       default:
-        problems.append(.init(.syntax, "expected 'parent<TAB>child', found \(fields.count) fields", at: location))
+        problems.append(
+          .init(.syntax, "expected 'parent<TAB>child', found \(fields.count) fields", at: location))
       }
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
     var builder = TaxonomyBuilder()
     for id in order { builder.addNode(TaxonomyNode(id: id, label: labelByID[id]), at: firstLine[id]) }
     for (parent, child, location) in edges { builder.addEdge(parent: parent, child: child, at: location) }
-    if builder.nodeCount == 0 { throw TaxonomyError(.syntax, "no edges found", at: SourceLocation(file: file)) }
+    if builder.nodeCount == 0 {
+      throw TaxonomyError(.syntax, "no edges found", at: SourceLocation(file: file))
+    }
     return try builder.build()
   }
 
@@ -102,7 +108,8 @@ enum TExEvalFormat {
     var edges: [(String, String, SourceLocation)] = []
     try EdgeListFormat.forEachRecord(bytes, file: file) { fields, location in
       guard fields.count == 3 else {
-        problems.append(.init(.syntax, "expected 'id<TAB>term<TAB>hypernym', found \(fields.count) fields", at: location))
+        problems.append(
+          .init(.syntax, "expected 'id<TAB>term<TAB>hypernym', found \(fields.count) fields", at: location))
         return
       }
       for term in [fields[2], fields[1]] where firstLine[term] == nil {
@@ -115,7 +122,9 @@ enum TExEvalFormat {
     var builder = TaxonomyBuilder()
     for term in order { builder.addNode(TaxonomyNode(id: term), at: firstLine[term]) }
     for (parent, child, location) in edges { builder.addEdge(parent: parent, child: child, at: location) }
-    if builder.nodeCount == 0 { throw TaxonomyError(.syntax, "no edges found", at: SourceLocation(file: file)) }
+    if builder.nodeCount == 0 {
+      throw TaxonomyError(.syntax, "no edges found", at: SourceLocation(file: file))
+    }
     return try builder.build()
   }
 

@@ -36,7 +36,10 @@ enum OBOFormat {
       if line.isEmpty || line.hasPrefix("!") { continue }
       if line.hasPrefix("[") {
         guard line.hasSuffix("]") else {
-          problems.append(.init(.syntax, "unterminated stanza header '\(line)'", at: SourceLocation(file: file, line: lineNumber)))
+          problems.append(
+            .init(
+              .syntax, "unterminated stanza header '\(line)'",
+              at: SourceLocation(file: file, line: lineNumber)))
           continue
         }
         finish()
@@ -46,7 +49,10 @@ enum OBOFormat {
         continue
       }
       guard let colon = line.firstIndex(of: ":") else {
-        problems.append(.init(.syntax, "expected 'tag: value', found '\(line)'", at: SourceLocation(file: file, line: lineNumber)))
+        problems.append(
+          .init(
+            .syntax, "expected 'tag: value', found '\(line)'",
+            at: SourceLocation(file: file, line: lineNumber)))
         continue
       }
       let tag = String(line[..<colon])
@@ -61,13 +67,19 @@ enum OBOFormat {
       case "name": current!.name = value
       case "def":
         guard let quoted = quotedPrefix(value) else {
-          problems.append(.init(.syntax, "def must start with a quoted string", at: SourceLocation(file: file, line: lineNumber)))
+          problems.append(
+            .init(
+              .syntax, "def must start with a quoted string", at: SourceLocation(file: file, line: lineNumber)
+            ))
           continue
         }
         current!.definition = quoted
       case "synonym", "exact_synonym", "related_synonym", "broad_synonym", "narrow_synonym":
         guard let quoted = quotedPrefix(value) else {
-          problems.append(.init(.syntax, "synonym must start with a quoted string", at: SourceLocation(file: file, line: lineNumber)))
+          problems.append(
+            .init(
+              .syntax, "synonym must start with a quoted string",
+              at: SourceLocation(file: file, line: lineNumber)))
           continue
         }
         current!.synonyms.append(quoted)
@@ -89,8 +101,9 @@ enum OBOFormat {
       var attributes: [String: String] = [:]
       if let namespace = term.namespace ?? defaultNamespace { attributes["namespace"] = namespace }
       builder.addNode(
-        TaxonomyNode(id: id, label: term.name, alternativeLabels: term.synonyms, definition: term.definition,
-                     attributes: attributes),
+        TaxonomyNode(
+          id: id, label: term.name, alternativeLabels: term.synonyms, definition: term.definition,
+          attributes: attributes),
         at: location)
       for (parent, line) in term.parents {
         builder.addEdge(parent: parent, child: id, at: SourceLocation(file: file, line: line))

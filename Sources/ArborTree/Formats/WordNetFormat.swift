@@ -73,7 +73,8 @@ enum WordNetFormat {
       lemmas.append(lemma)
       cursor += 2
     }
-    guard cursor < fields.count, let pointerCount = Int(String(decoding: fields[cursor], as: UTF8.self)) else {
+    guard cursor < fields.count, let pointerCount = Int(String(decoding: fields[cursor], as: UTF8.self))
+    else {
       return .failure("missing or invalid p_cnt")
     }
     cursor += 1
@@ -96,7 +97,9 @@ struct ParseFailureMessage: Error, ExpressibleByStringLiteral, ExpressibleByStri
 {
   let description: String
   init(stringLiteral value: String) { description = value }
-  init(stringInterpolation: DefaultStringInterpolation) { description = String(stringInterpolation: stringInterpolation) }
+  init(stringInterpolation: DefaultStringInterpolation) {
+    description = String(stringInterpolation: stringInterpolation)
+  }
 }
 
 extension String {
@@ -105,7 +108,9 @@ extension String {
     let scalars = unicodeScalars
     var lower = scalars.startIndex
     var upper = scalars.endIndex
-    while lower < upper, [" ", "\t", "\r", "\n"].contains(scalars[lower]) { lower = scalars.index(after: lower) }
+    while lower < upper, [" ", "\t", "\r", "\n"].contains(scalars[lower]) {
+      lower = scalars.index(after: lower)
+    }
     while upper > lower, [" ", "\t", "\r", "\n"].contains(scalars[scalars.index(before: upper)]) {
       upper = scalars.index(before: upper)
     }

@@ -22,9 +22,11 @@ package enum JSONLines {
         let location = SourceLocation(file: file, line: lineNumber)
         let value: JSONValue
         do throws(JSONSyntaxError) {
-          value = try JSONParser.parse(UnsafeBufferPointer(rebasing: buffer[start..<end]), firstLine: lineNumber)
+          value = try JSONParser.parse(
+            UnsafeBufferPointer(rebasing: buffer[start..<end]), firstLine: lineNumber)
         } catch {
-          throw TaxonomyError(.syntax, "invalid JSON: \(error.message) (column \(error.column))", at: location)
+          throw TaxonomyError(
+            .syntax, "invalid JSON: \(error.message) (column \(error.column))", at: location)
         }
         try body(value, location)
       }

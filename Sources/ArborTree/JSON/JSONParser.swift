@@ -194,7 +194,9 @@ package struct JSONParser {
       if b == UInt8(ascii: "\"") {
         let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
         position += 1
-        guard let s = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+        guard let s = String(validating: slice, as: UTF8.self) else {
+          throw error("invalid UTF-8 in a string")
+        }
         return s
       }
       if b == UInt8(ascii: "\\") { break }
@@ -206,7 +208,9 @@ package struct JSONParser {
       let b = bytes[position]
       if b == UInt8(ascii: "\"") {
         position += 1
-        guard let s = String(validating: buffer, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+        guard let s = String(validating: buffer, as: UTF8.self) else {
+          throw error("invalid UTF-8 in a string")
+        }
         return s
       }
       if b < 0x20 { throw error("control character in a string") }
@@ -293,7 +297,8 @@ package struct JSONParser {
     if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
       isInteger = false
       position += 1
-      if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+      if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+      {
         position += 1
       }
       let digits = position

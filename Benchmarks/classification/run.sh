@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Classification benchmark on wn-noun-gloss: the anchors (TF-IDF LinearSVC, HiClass per-parent-node
+# with LinearSVC and LogisticRegression, fastText) and Arbor's methods, trained and tested on the same
+# split in one run. Prints a table; with --record, writes it to docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scripts/install-deps.sh
+OUT=Benchmarks/out/classification
+mkdir -p "$OUT"
+VENV=Benchmarks/.venv
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -c "import sklearn, hiclass, fasttext" 2>/dev/null \
+  || "$VENV/bin/pip" install -q scikit-learn hiclass fasttext-wheel networkx
+CORPUS=corpora/out/wn-noun-gloss
+[ -f "$CORPUS/train.jsonl" ] || python3 corpora/wn-noun-gloss/build.py >/dev/null
+swift build -c release --product arbor >/dev/null
+ARBOR="$(swift build -c release --show-bin-path)/arbor"
+
+echo "== anchors"
+"$VENV/bin/python" Benchmarks/classification/anchors.py "$CORPUS/train.jsonl" "$CORPUS/test.jsonl" "$OUT" \
+  | tee "$OUT/anchors.jsonl"
+
+echo "== Arbor"
+: > "$OUT/arbor.jsonl"
+for method in flat local; do
+  start=$(date +%s.%N)
+  "$ARBOR" train --taxonomy "$CORPUS/taxonomy.json" --train "$CORPUS/train.jsonl" --method $method \
+    --epochs 10 --lr 2 --out "$OUT/$method.arbor" 2>/dev/null
+  trained=$(date +%s.%N)
+  "$ARBOR" classify --model "$OUT/$method.arbor" "$CORPUS/test.jsonl" > "$OUT/arbor-$method.pred.jsonl"
+  done_=$(date +%s.%N)
+  "$VENV/bin/python" - "$CORPUS/test.jsonl" "$OUT/arbor-$method.pred.jsonl" "$method" "$start" "$trained" "$done_" \
+    <<'PY' | tee -a "$OUT/arbor.jsonl"
+import json, sys
+gold = [json.loads(l) for l in open(sys.argv[1])]
+pred = [json.loads(l) for l in open(sys.argv[2])]
+inter = sum(len(set(g["labels"]) & set(p["labels"])) for g, p in zip(gold, pred))
+gt = sum(len(g["labels"]) for g in gold); pt = sum(len(p["labels"]) for p in pred)
+hp, hr = inter / pt, inter / gt
+exact = sum(set(g["labels"]) == set(p["labels"]) for g, p in zip(gold, pred)) / len(gold)
+start, trained, done = map(float, sys.argv[4:7])
+print(json.dumps({"system": "arbor-" + sys.argv[3], "hF1": round(2 * hp * hr / (hp + hr), 4), "exact": round(exact, 4),
+                  "train_seconds": round(trained - start, 2), "docs_per_second": round(len(gold) / (done - trained), 1),
+                  "note": "whole-process wall times: file reading, features, model writing/loading included"}))
+PY
+done
+
+table=$("$VENV/bin/python" - "$OUT/anchors.jsonl" "$OUT/arbor.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for f in sys.argv[1:] for l in open(f) if l.strip()]
+print("| system | hF1 | exact path | train s | classify docs/s |")
+print("|---|---|---|---|---|")
+for r in rows:
+    print(f"| {r['system']} | {r['hF1']:.4f} | {r['exact']:.4f} | {r['train_seconds']} | {r['docs_per_second']} |")
+PY
+)
+echo "$table"
+if [ "${1:-}" = "--record" ]; then
+  python3 scripts/bench/record.py "classification" "Benchmarks/classification/run.sh --record" \
+"wn-noun-gloss full training split (51,689 documents), test split (14,697). Anchors on TF-IDF (word 1-2-grams, sublinear tf); fastText flat, 25 epochs, bigrams. Anchor timings are in-process (fit, predict); Arbor's are whole \`arbor train\` / \`arbor classify\` processes.
+
+$table
+
+Goals (issue 5): best hF1 >= 0.88 and exact >= 0.85; training <= half of HiClass-SVC's time; classification >= fastText's documents per second. The machine is shared with other jobs; timings vary with its load."
+fi

@@ -1,0 +1,207 @@
+import ArborTensor
+import ArborText
+import ArborTree
+
+/// Model files: one safetensors file holding the weights, with the taxonomy, the
+/// configuration and the format version in its metadata, written atomically.
+extension HierarchicalClassifier {
+  /// The `arbor.format` value of classifier model files.
+  public static let formatName = "arbor-classifier"
+  /// The model file version this Arbor writes and reads.
+  public static let formatVersion = 1
+
+  /// Writes the model to one self-contained file, atomically.
+  public func save(to path: String) throws(TaxonomyError) {
+    var tensors: [(name: String, tensor: Tensor)] = [
+      ("heads.weights", Tensor(shape: [heads.featureCount, heads.outputCount], storage: heads.weights)),
+      ("heads.bias", Tensor(shape: [heads.outputCount], storage: heads.bias)),
+      (
+        "features.document_frequencies",
+        Tensor(
+          shape: [features.weighting.documentFrequencies.count],
+          storage: features.weighting.documentFrequencies.map(Float.init))
+      ),
+    ]
+    tensors.append(
+      ("layout.output_nodes", Tensor(shape: [layout.outputCount], storage: layout.outputNode.map(Float.init)))
+    )
+    var metadata: [String: String] = [
+      "arbor.format": Self.formatName,
+      "arbor.version": String(Self.formatVersion),
+      "arbor.taxonomy": (try? taxonomy.serialized(as: .json)) ?? "",
+      "arbor.configuration": configuration.json,
+      "arbor.features": features.json,
+      "arbor.layout": layout.kind.rawValue,
+    ]
+    if let dense {
+      metadata["arbor.dense"] =
+        "{\"identity\": \(JSONWriter.quoted(dense.encoder.identity)), \"weight\": \(dense.weight)}"
+    }
+    do {
+      try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
+    } catch {
+      throw TaxonomyError(.io, error.message, at: SourceLocation(file: path))
+    }
+  }
+
+  /// Reads a model file, checking its format, version and every tensor's shape.
+  public static func load(from path: String) throws(TaxonomyError) -> HierarchicalClassifier {
+    let location = SourceLocation(file: path)
+    func damaged(_ message: String) -> TaxonomyError {
+      TaxonomyError(.schema, "not a usable Arbor classifier model: \(message)", at: location)
+    }
+    let file: SafeTensorsFile
+    do {
+      file = try SafeTensorsFile(path: path)
+    } catch {
+      throw TaxonomyError(.io, "not a readable model file: \(error.message)", at: location)
+    }
+    guard file.metadata["arbor.format"] == formatName else {
+      throw damaged("missing or wrong arbor.format (expected '\(formatName)')")
+    }
+    guard file.metadata["arbor.version"] == String(formatVersion) else {
+      throw damaged("model format version \(file.metadata["arbor.version"] ?? "?") is not \(formatVersion)")
+    }
+    guard let taxonomyText = file.metadata["arbor.taxonomy"],
+      let configurationText = file.metadata["arbor.configuration"],
+      let featuresText = file.metadata["arbor.features"],
+      let layoutKind = file.metadata["arbor.layout"].flatMap(OutputLayout.Kind.init(rawValue:))
+    else { throw damaged("metadata is incomplete") }
+    let taxonomy = try Taxonomy.parse(
+      Array(taxonomyText.utf8), format: .json, file: path + " (embedded taxonomy)")
+    guard let configuration = ClassifierConfiguration(json: configurationText) else {
+      throw damaged("the configuration cannot be read")
+    }
+    do {
+      let weights = try file.tensor("heads.weights")
+      let bias = try file.tensor("heads.bias")
+      let frequencies = try file.tensor("features.document_frequencies")
+      let outputNodes = try file.tensor("layout.output_nodes")
+      guard let space = SparseFeatureSpace(json: featuresText, documentFrequencies: frequencies.storage)
+      else {
+        throw damaged("the feature settings cannot be read")
+      }
+      let outputCount = outputNodes.count
+      guard weights.count == weights.shape.reduce(1, *), weights.shape.count == 2,
+        bias.shape == [outputCount],
+        outputNodes.storage.allSatisfy({ $0 >= 0 && Int($0) < taxonomy.count })
+      else { throw damaged("tensor shapes do not match the taxonomy and features") }
+      let layout: OutputLayout
+      switch layoutKind {
+      case .local:
+        layout = .local(taxonomy, multiPath: configuration.multiPath)
+        guard layout.outputNode == outputNodes.storage.map({ Int32($0) }) else {
+          throw damaged("the outputs do not match the taxonomy's edges")
+        }
+      case .flat:
+        layout = .flat(
+          taxonomy, nodes: outputNodes.storage.map { Int($0) }, multiPath: configuration.multiPath)
+      }
+      var dense: DenseChannel?
+      if let denseText = file.metadata["arbor.dense"] {
+        guard let value = try? JSONParser.parse(denseText), let identity = value["identity"]?.stringValue,
+          let weight = value["weight"]?.numberValue
+        else { throw damaged("the dense encoder settings cannot be read") }
+        guard case .bert(let directory) = try EncoderChoice.named("minilm") else {
+          throw damaged("no encoder")
+        }
+        let channel = try DenseChannel(directory: directory, weight: Float(weight))
+        guard channel.encoder.identity == identity else {
+          throw TaxonomyError(
+            .schema, "the installed MiniLM model differs from the one this model was trained with",
+            at: location)
+        }
+        dense = channel
+      }
+      let featureCount = space.featureCount + (dense?.dimension ?? 0)
+      guard weights.shape == [featureCount, outputCount] else {
+        throw damaged("tensor shapes do not match the features")
+      }
+      var heads = LinearHeads(featureCount: featureCount, outputCount: outputCount)
+      heads.weights = weights.storage
+      heads.bias = bias.storage
+      return HierarchicalClassifier(
+        taxonomy: taxonomy, configuration: configuration, features: space, layout: layout, heads: heads,
+        dense: dense)
+    } catch let error as TaxonomyError {
+      throw error
+    } catch let error as SafeTensorsError {
+      throw TaxonomyError(.schema, "not a usable Arbor classifier model: \(error.message)", at: location)
+    } catch {
+      throw TaxonomyError(.schema, "not a usable Arbor classifier model: \(error)", at: location)
+    }
+  }
+}
+
+extension ClassifierConfiguration {
+  /// The settings as a JSON object.
+  var json: String {
+    var fields = [
+      "\"method\": \"\(method.rawValue)\"", "\"multiPath\": \(multiPath)", "\"epochs\": \(epochs)",
+      "\"learningRate\": \(learningRate)", "\"seed\": \(seed)", "\"bucketCount\": \(bucketCount)",
+      "\"minimumDocumentFrequency\": \(minimumDocumentFrequency)", "\"beamWidth\": \(beamWidth)",
+      "\"threshold\": \(threshold)",
+    ]
+    if let stopThreshold { fields.append("\"stopThreshold\": \(stopThreshold)") }
+    return "{" + fields.joined(separator: ", ") + "}"
+  }
+
+  /// Reads settings written by `json`; nil when a field is missing or of the wrong type.
+  init?(json text: String) {
+    guard let value = try? JSONParser.parse(text), case .object = value,
+      let method = value["method"]?.stringValue.flatMap(ClassifierMethod.init(rawValue:)),
+      case .bool(let multiPath)? = value["multiPath"],
+      let epochs = value["epochs"]?.numberValue, let rate = value["learningRate"]?.numberValue,
+      let seed = value["seed"]?.numberValue, let buckets = value["bucketCount"]?.numberValue,
+      let minimum = value["minimumDocumentFrequency"]?.numberValue,
+      let beam = value["beamWidth"]?.numberValue,
+      let threshold = value["threshold"]?.numberValue
+    else { return nil }
+    self.init()
+    self.method = method
+    self.multiPath = multiPath
+    self.epochs = Int(epochs)
+    learningRate = Float(rate)
+    self.seed = UInt64(seed)
+    bucketCount = Int(buckets)
+    minimumDocumentFrequency = Int32(minimum)
+    beamWidth = Int(beam)
+    self.threshold = Float(threshold)
+    stopThreshold = value["stopThreshold"]?.numberValue.map(Float.init)
+  }
+}
+
+extension SparseFeatureSpace {
+  /// The extractor settings and document count as JSON.
+  var json: String {
+    let e = weighting.extractor
+    let lengths = e.characterNGramLengths.map { "[\($0.lowerBound), \($0.upperBound)]" } ?? "null"
+    return
+      "{\"bucketCount\": \(e.bucketCount), \"characterNGrams\": \(lengths), \"wordBigrams\": \(e.usesWordBigrams), "
+      + "\"seed\": \(e.seed), \"documentCount\": \(weighting.documentCount), "
+      + "\"minimumDocumentFrequency\": \(minimumDocumentFrequency)}"
+  }
+
+  /// Restores a space from `json` and the stored document frequencies.
+  init?(json text: String, documentFrequencies: [Float]) {
+    guard let value = try? JSONParser.parse(text), let buckets = value["bucketCount"]?.numberValue,
+      case .bool(let bigrams)? = value["wordBigrams"], let seed = value["seed"]?.numberValue,
+      let documents = value["documentCount"]?.numberValue,
+      let minimum = value["minimumDocumentFrequency"]?.numberValue,
+      Int(buckets) == documentFrequencies.count, buckets >= 1
+    else { return nil }
+    var lengths: ClosedRange<Int>?
+    if let pair = value["characterNGrams"]?.arrayValue, pair.count == 2, let low = pair[0].numberValue,
+      let high = pair[1].numberValue, low >= 1, high >= low
+    {
+      lengths = Int(low)...Int(high)
+    }
+    let extractor = HashedFeatureExtractor(
+      bucketCount: Int(buckets), characterNGramLengths: lengths, usesWordBigrams: bigrams, seed: UInt64(seed))
+    guard documentFrequencies.allSatisfy({ $0 >= 0 && $0 <= Float(Int32.max) }) else { return nil }
+    let model = TFIDFModel(
+      extractor: extractor, documentCount: Int(documents),
+      documentFrequencies: documentFrequencies.map { Int32($0) })
+    self.init(weighting: model, minimumDocumentFrequency: Int32(minimum))
+  }
+}

@@ -1,0 +1,140 @@
+import ArborTensor
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Linear scores over sparse rows: `score[k] = bias[k] + Σ_j x_j · W[j, k]`.
+///
+/// Weights are stored feature-major (`W[j, k]` at `j · outputCount + k`), so a sparse
+/// row touches contiguous runs of outputs and the inner loops vectorize.
+package struct LinearHeads: Sendable {
+  package var featureCount: Int
+  package var outputCount: Int
+  package var weights: [Float]
+  package var bias: [Float]
+
+  package init(featureCount: Int, outputCount: Int) {
+    self.featureCount = featureCount
+    self.outputCount = outputCount
+    weights = [Float](repeating: 0, count: featureCount * outputCount)
+    bias = [Float](repeating: 0, count: outputCount)
+  }
+
+  /// Writes the scores of outputs `range` for row `row` into `out[0..<range.count]`.
+  @inline(__always)
+  package func scores(_ rows: SparseRows, row: Int, range: Range<Int>, into out: UnsafeMutablePointer<Float>)
+  {
+    let width = range.count
+    bias.withUnsafeBufferPointer { b in
+      for k in 0..<width { out[k] = b[range.lowerBound + k] }
+    }
+    weights.withUnsafeBufferPointer { w in
+      rows.columns.withUnsafeBufferPointer { columns in
+        rows.values.withUnsafeBufferPointer { values in
+          for entry in rows.offsets[row]..<rows.offsets[row + 1] {
+            let value = values[entry]
+            let base = Int(columns[entry]) * outputCount + range.lowerBound
+            for k in 0..<width { out[k] += value * w[base + k] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds `-rate · x_j · gradient[k]` to the weights of outputs `range` for the row's features.
+  @inline(__always)
+  package mutating func descend(
+    _ rows: SparseRows, row: Int, range: Range<Int>, gradient: UnsafePointer<Float>, rate: Float
+  ) {
+    let width = range.count
+    let outputs = outputCount
+    bias.withUnsafeMutableBufferPointer { b in
+      for k in 0..<width { b[range.lowerBound + k] -= rate * gradient[k] }
+    }
+    weights.withUnsafeMutableBufferPointer { w in
+      rows.columns.withUnsafeBufferPointer { columns in
+        rows.values.withUnsafeBufferPointer { values in
+          for entry in rows.offsets[row]..<rows.offsets[row + 1] {
+            let step = rate * values[entry]
+            let base = Int(columns[entry]) * outputs + range.lowerBound
+            for k in 0..<width { w[base + k] -= step * gradient[k] }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// One training signal for ``LinearHeads``.
+package enum LinearExample: Sendable {
+  /// Softmax over outputs `range` with the correct output `target` (an absolute index).
+  case softmax(row: Int32, range: Range<Int32>, target: Int32)
+  /// Logistic loss on each output of `range` against membership in `positives`.
+  case logistic(row: Int32, range: Range<Int32>, positives: [Int32])
+}
+
+/// Stochastic gradient descent for ``LinearHeads`` with a linearly decaying rate (as fastText trains).
+package struct LinearTrainer: Sendable {
+  package var epochs: Int
+  package var learningRate: Float
+  package var seed: UInt64
+
+  package init(epochs: Int, learningRate: Float, seed: UInt64) {
+    self.epochs = epochs
+    self.learningRate = learningRate
+    self.seed = seed
+  }
+
+  /// Trains the heads on the examples; `afterEpoch` receives the epoch number (from 1) and the heads.
+  package func train(
+    _ heads: inout LinearHeads, rows: SparseRows, examples: [LinearExample],
+    afterEpoch: (Int, LinearHeads) -> Void = { _, _ in }
+  ) {
+    var generator = RandomGenerator(seed: seed)
+    var order = Array(examples.indices)
+    let total = Float(max(1, epochs * examples.count))
+    var step: Float = 0
+    let maxWidth = max(1, heads.outputCount)
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: maxWidth)
+    defer { scratch.deallocate() }
+    for epoch in 0..<epochs {
+      generator.shuffle(&order)
+      for index in order {
+        let rate = learningRate * max(0, 1 - step / total)
+        step += 1
+        switch examples[index] {
+        case .softmax(let row, let range, let target):
+          let r = Int(range.lowerBound)..<Int(range.upperBound)
+          heads.scores(rows, row: Int(row), range: r, into: scratch)
+          Self.softmaxGradient(scratch, count: r.count, target: Int(target) - r.lowerBound)
+          heads.descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
+        case .logistic(let row, let range, let positives):
+          let r = Int(range.lowerBound)..<Int(range.upperBound)
+          heads.scores(rows, row: Int(row), range: r, into: scratch)
+          for k in 0..<r.count { scratch[k] = 1 / (1 + expf(-scratch[k])) }
+          for positive in positives { scratch[Int(positive) - r.lowerBound] -= 1 }
+          heads.descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
+        }
+      }
+      afterEpoch(epoch + 1, heads)
+    }
+  }
+
+  /// Turns scores into the softmax cross-entropy gradient `p − onehot(target)` in place.
+  @inline(__always)
+  static func softmaxGradient(_ scores: UnsafeMutablePointer<Float>, count: Int, target: Int) {
+    var maximum = -Float.infinity
+    for k in 0..<count { maximum = max(maximum, scores[k]) }
+    var sum: Float = 0
+    for k in 0..<count {
+      scores[k] = expf(scores[k] - maximum)
+      sum += scores[k]
+    }
+    let inverse = 1 / sum
+    for k in 0..<count { scores[k] *= inverse }
+    scores[target] -= 1
+  }
+}

@@ -1,0 +1,87 @@
+import ArborClassify
+import ArborTree
+import ArgumentParser
+
+/// `arbor classify`: labels documents with a trained model, streaming JSONL in and out.
+struct ClassifyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "classify",
+    abstract: "Classify documents with a trained model; JSONL in, JSONL out.",
+    discussion: """
+      Reads {"id": ..., "text": ...} lines from a file or standard input and writes one line per \
+      document: {"id", "labels": [node ids], "paths": [[node ids]], "path_scores": [...], \
+      "scores": {node id: probability}}. Documents are read and classified in batches, so memory \
+      stays constant however long the input.
+      """
+  )
+
+  @Option(help: "A model written by arbor train.") var model: String
+  @Argument(help: "Documents (JSONL), or - for standard input.") var input: String = "-"
+  @Option(help: "Paths to report per document (single-path models).") var topK: Int = 1
+
+  /// A probability in JSON: the shortest decimal that reads back as the same Float.
+  static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
+
+  func validate() throws {
+    if topK < 1 { throw ValidationError("--top-k must be at least 1.") }
+  }
+
+  func run() throws {
+    let classifier: ClassifierModel
+    do { classifier = try ClassifierModel.load(from: model) } catch { throw fail(error) }
+    guard var reader = LineReader(path: input) else {
+      printError("arbor: \(input): cannot open")
+      throw ExitCode(1)
+    }
+    defer { reader.close() }
+    let taxonomy = classifier.taxonomy
+    let batchSize = 2048
+    var batch: [LabelledDocument] = []
+    var seen: Set<String> = []
+    var total = 0
+    func flush() throws {
+      let predictions: [Prediction]
+      do { predictions = try classifier.predict(batch.map(\.text), topK: topK) } catch { throw fail(error) }
+      var out = ""
+      for (document, prediction) in zip(batch, predictions) {
+        out += "{\"id\": " + JSONWriter.quoted(document.id)
+        out +=
+          ", \"labels\": ["
+          + prediction.labels.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ")
+        out +=
+          "], \"paths\": ["
+          + prediction.paths.map { path in
+            "[" + path.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ") + "]"
+          }.joined(separator: ", ")
+        out += "], \"path_scores\": [" + prediction.pathScores.map(Self.number).joined(separator: ", ")
+        out += "], \"scores\": {"
+        out += zip(prediction.labels, prediction.labelScores).map {
+          JSONWriter.quoted(taxonomy.id($0)) + ": " + Self.number($1)
+        }.joined(separator: ", ")
+        out += "}}\n"
+      }
+      print(out, terminator: "")
+      total += batch.count
+      if stderrIsTerminal { printError("arbor classify: \(total) documents") }
+      batch.removeAll(keepingCapacity: true)
+    }
+    while let line = reader.next() {
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+      let location = SourceLocation(file: input == "-" ? "<stdin>" : input, line: reader.lineNumber)
+      do throws(TaxonomyError) {
+        let documents = try DocumentReader.parse(Array(line), file: location.file, requireLabels: false)
+        guard let document = documents.first else { continue }
+        guard seen.insert(document.id).inserted else {
+          throw TaxonomyError(.duplicateID, "duplicate document id '\(document.id)'", at: location)
+        }
+        batch.append(document)
+      } catch {
+        var error = error
+        for i in error.diagnostics.indices { error.diagnostics[i].location = location }
+        throw fail(error)
+      }
+      if batch.count == batchSize { try flush() }
+    }
+    if !batch.isEmpty { try flush() }
+  }
+}

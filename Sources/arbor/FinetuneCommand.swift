@@ -1,0 +1,235 @@
+import ArborRL
+import ArborTensor
+import ArborTree
+import ArgumentParser
+
+/// `arbor finetune`: GRPO-family fine-tuning of a tree-path policy on path rewards.
+struct FinetuneCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "finetune",
+    abstract: "Fine-tune a tree-path policy model with GRPO-family reinforcement learning on path rewards.",
+    discussion: """
+      Samples --group-size paths per training record, scores them with --reward against the record's \
+      gold labels, estimates per-decision advantages with --estimator and takes one clipped-surrogate \
+      AdamW step per batch. Evaluates greedy decoding on --dev every --eval-every steps and keeps the \
+      best checkpoint (by dev reward) in --out; without --dev, writes the final model. Records are JSONL \
+      with "labels" (gold node ids) and the model's input fields. Deterministic for a seed. Models must \
+      support the tree-path policy contract (docs/rl.md).
+      """
+  )
+
+  @Option(help: "The model to fine-tune: its .safetensors weights or its .json manifest.") var model: String
+  @Option(help: "Training records (JSONL).") var train: String
+  @Option(help: "Development records (JSONL) for periodic evaluation and best-checkpoint keeping.")
+  var dev: String?
+  @Option(help: "Taxonomy (default: the model configuration's 'taxonomy', relative to the model).")
+  var taxonomy: String?
+  @Option(help: "Reward: hf1, exact, pmetric, wup, or a weighted sum such as 0.7*exact+0.3*hf1.")
+  var reward: String = "hf1"
+  @Option(
+    help: "Advantage estimator: \(AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var estimator: String = AdvantageEstimator.tempo.rawValue
+  @Option(help: "Reward scaling of grpo/tempo/node-grouped: group, batch or none.") var scaling: String =
+    "batch"
+  @Option(help: "Paths sampled per record.") var groupSize: Int = 8
+  @Option(help: "Records per step.") var batchSize: Int = 16
+  @Option(help: "Training steps.") var steps: Int = 200
+  @Option(help: "AdamW learning rate.") var learningRate: Float = 1e-3
+  @Option(help: "KL weight β towards the initial model (exact per-node KL).") var kl: Double = 0
+  @Option(help: "Evaluate on --dev every N steps.") var evalEvery: Int = 50
+  @Option(help: "Seed of sampling and shuffling.") var seed: UInt64 = 0
+  @Option(help: "Where to write the fine-tuned weights (.safetensors; manifest beside it).") var out: String
+
+  func validate() throws {
+    if AdvantageEstimator(rawValue: estimator) == nil {
+      throw ValidationError(
+        "--estimator must be one of \(AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", ")).")
+    }
+    if RewardScaling(rawValue: scaling) == nil {
+      throw ValidationError("--scaling must be group, batch or none.")
+    }
+    if case .failure(let error) = PathReward.parseTerms(reward) {
+      throw ValidationError("--reward: \(error)")
+    }
+    if groupSize < 2 { throw ValidationError("--group-size must be at least 2.") }
+    if batchSize < 1 || steps < 1 || evalEvery < 1 {
+      throw ValidationError("--batch-size, --steps and --eval-every must be positive.")
+    }
+    if !(learningRate > 0) || !(kl >= 0) {
+      throw ValidationError("--learning-rate must be > 0 and --kl >= 0.")
+    }
+    if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file.") }
+  }
+
+  func run() throws {
+    let weightsPath = model.hasSuffix(".json") ? String(model.dropLast(5)) + ".safetensors" : model
+    let store: ParameterStore
+    let manifest: ParameterManifest
+    do {
+      (store, manifest) = try ParameterStore.read(from: weightsPath)
+    } catch {
+      printError("arbor: \(error)")
+      throw ExitCode(1)
+    }
+    let kind = manifest.configuration["model"] ?? "(none)"
+    guard let modelType = finetunableModels.first(where: { $0.kind == kind }) else {
+      let known = finetunableModels.map { $0.kind }.joined(separator: ", ")
+      printError(
+        "arbor: \(model): this model does not support the tree-path policy contract (model kind '\(kind)'); "
+          + "arbor finetune can train: \(known)")
+      throw ExitCode(1)
+    }
+    do {
+      try modelType.finetune(
+        with: self, store: store, configuration: manifest.configuration, weightsPath: weightsPath)
+    } catch let error as TaxonomyError {
+      throw fail(error)
+    }
+  }
+
+  /// The training loop, generic over the model kind.
+  func finetune<Model: FinetunableModel>(
+    _ modelType: Model.Type, store: ParameterStore, configuration: [String: String], weightsPath: String
+  ) throws {
+    let taxonomyPath = try resolvedTaxonomyPath(configuration: configuration, weightsPath: weightsPath)
+    let tree = try Taxonomy.read(from: taxonomyPath)
+    let policy = try Model.policy(
+      store: store, configuration: configuration, taxonomy: tree, modelPath: model)
+    if estimator == AdvantageEstimator.exactValue.rawValue && policy.actionSpace.decisionNodes.count > 5000 {
+      throw TaxonomyError(
+        .schema,
+        "--estimator exact-value evaluates the policy at all \(policy.actionSpace.decisionNodes.count) "
+          + "internal nodes for every record; use it on trees with at most 5000 internal nodes",
+        at: .init(file: taxonomyPath))
+    }
+    let training = try readRecords(train, model: Model.self, policy: policy, taxonomy: tree)
+    let development = try dev.map { try readRecords($0, model: Model.self, policy: policy, taxonomy: tree) }
+    guard case .success(let terms) = PathReward.parseTerms(reward),
+      let estimator = AdvantageEstimator(rawValue: estimator), let scaling = RewardScaling(rawValue: scaling)
+    else { throw ExitCode(2) }
+
+    var trainer = PolicyTrainer(
+      policy: policy, optimizer: AdamW(learningRate: learningRate, weightDecay: 0),
+      settings: TrainingSettings(
+        groupSize: groupSize, advantages: AdvantageSettings(estimator: estimator, scaling: scaling),
+        loss: SurrogateLoss(klWeight: kl)),
+      seed: seed)
+    var rewardFunction = PathReward(taxonomy: tree, terms: terms)
+    var shuffler = RandomGenerator(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
+    var order = shuffler.permutation(training.contexts.count)
+    var cursor = 0
+    var outputConfiguration = configuration
+    outputConfiguration["finetuned_from"] = model
+
+    var best: (step: Int, evaluation: PolicyEvaluation)?
+    func evaluateAndKeep(step: Int) throws {
+      guard let development else { return }
+      let evaluation = trainer.policy.evaluate(
+        contexts: development.contexts, golds: development.golds, reward: &rewardFunction)
+      if stderrIsTerminal {
+        printError(
+          "step \(step): dev reward \(formatted(evaluation.meanReward)), exact \(formatted(evaluation.exactPathAccuracy))"
+        )
+      }
+      if best == nil || evaluation.meanReward > best!.evaluation.meanReward {
+        best = (step, evaluation)
+        try save(trainer.policy.parameters, configuration: outputConfiguration)
+      }
+    }
+    try evaluateAndKeep(step: 0)
+    var last = StepStatistics()
+    for step in 1...steps {
+      var contexts: [Model.Policy.Context] = []
+      var golds: [[Int]] = []
+      for _ in 0..<min(batchSize, training.contexts.count) {
+        if cursor == order.count {
+          order = shuffler.permutation(training.contexts.count)
+          cursor = 0
+        }
+        contexts.append(training.contexts[order[cursor]])
+        golds.append(training.golds[order[cursor]])
+        cursor += 1
+      }
+      last = trainer.step(contexts: contexts, golds: golds, reward: &rewardFunction)
+      if stderrIsTerminal {
+        let entropy = last.entropyPerLevel.map(formatted).joined(separator: "/")
+        printError(
+          "step \(step)/\(steps): reward \(formatted(last.meanReward)), zero-variance groups "
+            + "\(formatted(last.zeroVarianceShare)), entropy \(entropy), advantages "
+            + "[\(formatted(last.minimumAdvantage)), \(formatted(last.maximumAdvantage))], KL \(formatted(last.kl))"
+        )
+      }
+      if step % evalEvery == 0 || step == steps { try evaluateAndKeep(step: step) }
+    }
+    if development == nil { try save(trainer.policy.parameters, configuration: outputConfiguration) }
+
+    var json = "{\"steps\": \(steps), \"sampled_paths\": \(trainer.sampledPaths), "
+    json += "\"last_train_reward\": \(JSONWriter.number(last.meanReward))"
+    if let best {
+      json +=
+        ", \"best_step\": \(best.step), \"dev_reward\": \(JSONWriter.number(best.evaluation.meanReward))"
+      json += ", \"dev_exact_path\": \(JSONWriter.number(best.evaluation.exactPathAccuracy))"
+    }
+    json += ", \"out\": \(JSONWriter.quoted(out))}"
+    print(json)
+  }
+
+  func resolvedTaxonomyPath(configuration: [String: String], weightsPath: String) throws(TaxonomyError)
+    -> String
+  {
+    if let taxonomy { return taxonomy }
+    guard let relative = configuration["taxonomy"] else {
+      throw TaxonomyError(
+        .schema, "the model's configuration names no 'taxonomy'; pass --taxonomy", at: .init(file: model))
+    }
+    if relative.hasPrefix("/") { return relative }
+    let directory = weightsPath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+      .joined(separator: "/")
+    return directory.isEmpty ? relative : directory + "/" + relative
+  }
+
+  func save(_ store: ParameterStore, configuration: [String: String]) throws {
+    do {
+      try store.save(to: out, configuration: configuration)
+    } catch {
+      printError("arbor: \(error)")
+      throw ExitCode(1)
+    }
+  }
+
+  /// Reads records: `labels` (gold node ids) and the model's context fields.
+  func readRecords<Model: FinetunableModel>(
+    _ path: String, model: Model.Type, policy: Model.Policy, taxonomy: Taxonomy
+  ) throws(TaxonomyError) -> (contexts: [Model.Policy.Context], golds: [[Int]]) {
+    let bytes = try ArborFile.readBytes(path)
+    var contexts: [Model.Policy.Context] = []
+    var golds: [[Int]] = []
+    try JSONLines.forEach(bytes, file: path) { (record, location) throws(TaxonomyError) in
+      guard case .object = record else {
+        throw TaxonomyError(.schema, "each line must be a JSON object", at: location)
+      }
+      guard let labels = record["labels"]?.arrayValue, !labels.isEmpty else {
+        throw TaxonomyError(.schema, "field 'labels' must be a non-empty array of node ids", at: location)
+      }
+      var gold: [Int] = []
+      for label in labels {
+        guard let id = label.stringValue else {
+          throw TaxonomyError(.schema, "field 'labels' must hold strings", at: location)
+        }
+        guard let node = taxonomy.index(of: id) else {
+          throw TaxonomyError(.unknownID, "unknown node id '\(id)' in 'labels'", at: location)
+        }
+        gold.append(node)
+      }
+      contexts.append(try Model.context(of: record, policy: policy, at: location))
+      golds.append(gold)
+    }
+    if contexts.isEmpty { throw TaxonomyError(.schema, "no records", at: .init(file: path, line: 1)) }
+    return (contexts, golds)
+  }
+}
+
+private func formatted(_ value: Double) -> String {
+  let scaled = (value * 1000).rounded() / 1000
+  return "\(scaled)"
+}

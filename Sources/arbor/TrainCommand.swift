@@ -1,0 +1,158 @@
+import ArborClassify
+import ArborTree
+import ArgumentParser
+
+/// `arbor train`: trains a hierarchical classifier and writes it to one model file.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a hierarchical text classifier.",
+    discussion: """
+      Documents are JSON Lines: {"id": ..., "text": ..., "labels": [node ids]}. Every prediction of the \
+      trained model is a valid path of the taxonomy. The same --seed gives the same model.
+      """
+  )
+
+  @Option(help: "The label taxonomy (any readable format).") var taxonomy: String
+  @Option(help: "Labelled training documents (JSONL).") var train: String
+  @Option(help: "Labelled development documents; a dev line is printed after each epoch.") var dev: String?
+  @Option(help: "verbalizer, local or flat.") var method: ClassifierMethod = .flat
+  @Option(help: "Text encoder: builtin (the linear methods use its TF-IDF view).") var encoder: String =
+    "builtin"
+  @Flag(help: "Documents may carry several label paths.") var multiPath = false
+  @Option(help: "Passes over the training data.") var epochs: Int = 10
+  @Option(
+    name: .customLong("lr"),
+    help: "Initial learning rate (default 0.5 for the linear methods, 1e-3 for verbalizer).")
+  var learningRate: Float?
+  @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
+  @Option(help: "Stop a path at an internal node when no child reaches this probability.") var stopThreshold:
+    Float?
+  @Option(help: "Where to write the model.") var out: String
+
+  func validate() throws {
+    if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
+    if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
+  }
+
+  func run() throws {
+    do throws(TaxonomyError) {
+      let tree = try Taxonomy.read(from: taxonomy)
+      let documents = try DocumentReader.read(train, requireLabels: true, taxonomy: tree)
+      let devDocuments = try dev.map { path throws(TaxonomyError) in
+        try DocumentReader.read(path, requireLabels: true, taxonomy: tree)
+      }
+      let clock = ContinuousClock()
+      let start = clock.now
+      func report(_ epoch: Int, _ predict: ([String]) throws(TaxonomyError) -> [Prediction])
+        throws(TaxonomyError)
+      {
+        if let devDocuments {
+          let predictions = try predict(devDocuments.map(\.text))
+          let score = QuickScore(taxonomy: tree, documents: devDocuments, predictions: predictions)
+          printError(
+            "epoch \(epoch)/\(epochs): dev hF1 \(score.hierarchicalF1.formatted4) exact \(score.exact.formatted4)"
+          )
+        } else if stderrIsTerminal {
+          printError("epoch \(epoch)/\(epochs)")
+        }
+      }
+      var failure: TaxonomyError?
+      let model: ClassifierModel
+      if method == .verbalizer {
+        var settings = VerbalizerSettings()
+        settings.multiPath = multiPath
+        settings.epochs = epochs
+        settings.learningRate = learningRate ?? 1e-3
+        settings.seed = seed
+        settings.stopThreshold = stopThreshold
+        let choice = try EncoderChoice.named(encoder)
+        model = .verbalizer(
+          try VerbalizerClassifier.train(
+            taxonomy: tree, documents: documents, settings: settings, encoder: choice
+          ) {
+            epoch, current in
+            do throws(TaxonomyError) {
+              try report(epoch) { texts throws(TaxonomyError) in try current.predict(texts) }
+            } catch {
+              failure = error
+            }
+          })
+      } else {
+        var settings = ClassifierConfiguration()
+        settings.method = method
+        settings.multiPath = multiPath
+        settings.epochs = epochs
+        settings.learningRate = learningRate ?? 0.5
+        settings.seed = seed
+        settings.stopThreshold = stopThreshold
+        var denseDirectory: String?
+        if encoder != "builtin", case .bert(let directory) = try EncoderChoice.named(encoder) {
+          denseDirectory = directory
+        }
+        model = .linear(
+          try HierarchicalClassifier.train(
+            taxonomy: tree, documents: documents, configuration: settings, denseEncoder: denseDirectory
+          ) {
+            epoch, current in
+            do throws(TaxonomyError) {
+              try report(epoch) { texts throws(TaxonomyError) in try current.predict(texts) }
+            } catch {
+              failure = error
+            }
+          })
+      }
+      if let failure { throw failure }
+      try model.save(to: out)
+      let seconds = (clock.now - start).seconds
+      printError(
+        "arbor train: \(documents.count) documents, \(method.rawValue), \(seconds.formatted2) s; wrote \(out)"
+      )
+    } catch {
+      throw fail(error)
+    }
+  }
+}
+
+extension ClassifierMethod: ExpressibleByArgument {}
+
+extension Duration {
+  /// The duration in seconds.
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+extension Double {
+  var formatted2: String { String(Double(Int((self * 100).rounded())) / 100) }
+  var formatted4: String { String(Double(Int((self * 10000).rounded())) / 10000) }
+}
+
+/// Micro hF1 and exact-path accuracy for progress lines (the full suite is `arbor eval`).
+struct QuickScore {
+  var hierarchicalF1: Double
+  var exact: Double
+
+  init(taxonomy: Taxonomy, documents: [LabelledDocument], predictions: [Prediction]) {
+    var overlap = 0
+    var goldTotal = 0
+    var predictedTotal = 0
+    var exactCount = 0
+    for (document, prediction) in zip(documents, predictions) {
+      var gold: Set<Int> = []
+      for id in document.labels {
+        guard let node = taxonomy.index(of: id) else { continue }
+        gold.insert(node)
+        gold.formUnion(taxonomy.ancestors(of: node))
+      }
+      gold.remove(taxonomy.root)
+      let predicted = Set(prediction.labels)
+      overlap += gold.intersection(predicted).count
+      goldTotal += gold.count
+      predictedTotal += predicted.count
+      if gold == predicted { exactCount += 1 }
+    }
+    let precision = Double(overlap) / Double(max(1, predictedTotal))
+    let recall = Double(overlap) / Double(max(1, goldTotal))
+    hierarchicalF1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+    exact = Double(exactCount) / Double(max(1, documents.count))
+  }
+}

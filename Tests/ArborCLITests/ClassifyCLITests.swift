@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@Suite struct ClassifyCLITests {
+  /// The repository's bundled wn-noun-gloss sample.
+  var sample: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("corpora/wn-noun-gloss/sample")
+  }
+
+  @Test func trainClassifyOnTheBundledSample() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let taxonomy = sample.appendingPathComponent("taxonomy.json").path
+    let model = dir.appendingPathComponent("m.arbor").path
+    let train = try runArbor([
+      "train", "--taxonomy", taxonomy, "--train", sample.appendingPathComponent("train.jsonl").path,
+      "--method", "local", "--epochs", "2", "--out", model,
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    let test = try String(contentsOf: sample.appendingPathComponent("test.jsonl"), encoding: .utf8)
+    let first200 = test.split(separator: "\n").prefix(200).joined(separator: "\n") + "\n"
+    let classify = try runArbor(["classify", "--model", model, "-"], stdin: first200)
+    #expect(classify.status == 0, "\(classify.stderr)")
+
+    // Independent check of every output against the taxonomy file: each path is a chain of edges.
+    let tree =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: taxonomy)))
+      as! [String: Any]
+    var parents: [String: [String]] = [:]
+    for node in tree["nodes"] as! [[String: Any]] {
+      parents[node["id"] as! String] = node["parents"] as? [String] ?? []
+    }
+    let root = parents.first { $0.value.isEmpty }!.key
+    let lines = classify.stdout.split(separator: "\n")
+    #expect(lines.count == 200)
+    var correct = 0
+    let gold = first200.split(separator: "\n").map {
+      try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+    for (line, goldRecord) in zip(lines, gold) {
+      let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+      #expect(record["id"] as? String == goldRecord["id"] as? String)
+      let path = (record["paths"] as! [[String]])[0]
+      #expect(path.count == 3)
+      #expect(parents[path[0]] == [root])
+      for (parent, child) in zip(path, path.dropFirst()) { #expect(parents[child]?.contains(parent) == true) }
+      correct += Set(path).intersection(goldRecord["labels"] as! [String]).count
+    }
+    // 2,188 training documents: far better than chance (the largest level-1 class alone is under 0.3).
+    #expect(Double(correct) / 600 > 0.4)
+  }
+
+  @Test func badInputsGiveClearErrors() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let taxonomy = sample.appendingPathComponent("taxonomy.json").path
+    let bad = dir.appendingPathComponent("bad.jsonl").path
+    try "{\"id\": \"a\", \"text\": \"x\", \"labels\": [\"wn:nope\"]}\n".write(
+      toFile: bad, atomically: true, encoding: .utf8)
+    let model = dir.appendingPathComponent("m.arbor").path
+    let result = try runArbor(["train", "--taxonomy", taxonomy, "--train", bad, "--out", model])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("\(bad):1:"))
+    #expect(result.stderr.contains("wn:nope"))
+    #expect(!FileManager.default.fileExists(atPath: model))
+    let missing = try runArbor(["classify", "--model", dir.appendingPathComponent("none.arbor").path])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("none.arbor"))
+  }
+}
