@@ -23,7 +23,7 @@ public struct ExpansionTrainingSettings: Sendable, Hashable {
   /// Candidate retrieval settings.
   public var retrieval = RetrievalSettings()
   /// Candidates reranked by the coherence model.
-  public var rerankCount = 40
+  public var rerankCount = 60
   /// Sampled ancestors of the gold parents per pseudo-query (HEF label: on path, forward).
   public var forwardSamples = 3
   /// Sampled descendants of the gold parents per pseudo-query (HEF label: on path, backward).

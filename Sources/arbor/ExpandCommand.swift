@@ -96,7 +96,7 @@ struct ExpandTrainCommand: ParsableCommand {
   @Option(help: "Passes over the coherence model's training trees.") var epochs: Int = 3
   @Option(help: "Peak learning rate of the coherence model.") var learningRate: Float = 1e-3
   @Option(help: "Candidates kept by retrieval (N).") var candidates: Int = 100
-  @Option(help: "Candidates reranked by the coherence model.") var rerank: Int = 40
+  @Option(help: "Candidates reranked by the coherence model.") var rerank: Int = 60
   @Flag(help: "Train only the retrieval scorer (no coherence model).") var noCoherence = false
 
   func validate() throws {
