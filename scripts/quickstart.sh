@@ -35,4 +35,6 @@ echo
 echo "== arbor eval: path-based hierarchical metrics of those predictions"
 "$ARBOR" eval --taxonomy $SAMPLE/taxonomy.json --gold $SAMPLE/test.jsonl --pred "$OUT/predictions.jsonl" --per-level
 echo
+ARBOR="$ARBOR" ARBOR_QUICKSTART_OUT="$OUT" scripts/quickstart-expand.sh
+echo
 echo "Outputs are in $OUT"
