@@ -24,7 +24,9 @@ struct NodeOrder: Sendable {
 /// Turns a linear model's raw outputs into per-node scores for decoding.
 enum NodeScores {
   /// Fills `logScore` (additive, for beam search), `probability` (node given parent) and `marginal`.
-  static func fill(_ scratch: inout PredictionScratch, layout: OutputLayout, taxonomy: Taxonomy, order: NodeOrder) {
+  static func fill(
+    _ scratch: inout PredictionScratch, layout: OutputLayout, taxonomy: Taxonomy, order: NodeOrder
+  ) {
     let count = taxonomy.count
     for node in 0..<count {
       scratch.logScore[node] = -.infinity

@@ -50,7 +50,9 @@ extension Taxonomy {
   /// order after the existing nodes; one rebuild however many nodes are added.
   ///
   /// Throws when an id is empty, taken or repeated, a parent id is unknown, or a node has no parent.
-  public func adding(_ newNodes: [(node: TaxonomyNode, parentIDs: [String])]) throws(TaxonomyError) -> Taxonomy {
+  public func adding(_ newNodes: [(node: TaxonomyNode, parentIDs: [String])]) throws(TaxonomyError)
+    -> Taxonomy
+  {
     var problems: [TaxonomyDiagnostic] = []
     var newIDs = Set<String>()
     var appended: [(TaxonomyNode, [Int])] = []
@@ -67,7 +69,9 @@ extension Taxonomy {
           problems.append(.init(.unknownID, "unknown parent id '\(parentID)' for new node '\(node.id)'"))
         }
       }
-      if parentIDs.isEmpty { problems.append(.init(.schema, "the new node '\(node.id)' needs at least one parent")) }
+      if parentIDs.isEmpty {
+        problems.append(.init(.schema, "the new node '\(node.id)' needs at least one parent"))
+      }
       appended.append((node, parentIndices))
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
