@@ -28,6 +28,8 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
   @Option(help: "Stop a path at an internal node when no child reaches this probability.") var stopThreshold:
     Float?
+  @Option(help: "flat and local with a BERT encoder: the weight of its sentence vectors beside TF-IDF.")
+  var denseWeight: Float = 1
   @Option(help: "Where to write the model.") var out: String
 
   func validate() throws {
@@ -92,7 +94,8 @@ struct TrainCommand: ParsableCommand {
         }
         model = .linear(
           try HierarchicalClassifier.train(
-            taxonomy: tree, documents: documents, configuration: settings, denseEncoder: denseDirectory
+            taxonomy: tree, documents: documents, configuration: settings, denseEncoder: denseDirectory,
+            denseWeight: denseWeight
           ) {
             epoch, current in
             do throws(TaxonomyError) {
