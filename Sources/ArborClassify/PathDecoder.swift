@@ -35,8 +35,7 @@ public struct PathDecoder: Sendable {
 
   /// The best `count` complete paths under per-node log-scores, best first.
   ///
-  /// `childProbability`, when given, is the probability used for the stop rule
-  /// (by default exp of the node's log-score).
+  /// The stop rule reads a child's probability as the exponential of its log-score.
   public func decode(logScores: UnsafeBufferPointer<Float>, count: Int = 1) -> [ScoredPath] {
     var beam = [ScoredPath(nodes: [], logScore: 0)]
     var finished: [ScoredPath] = []

@@ -144,7 +144,6 @@ public struct VerbalizerClassifier: Sendable {
     batch: [Int], features: LevelFeatures, gold: [GoldLabels], tape: Tape, generator: inout RandomGenerator
   ) -> Variable {
     var total: Variable?
-    var previousProbabilities: Variable?
     for level in 0..<levels.levelCount {
       let x = tape.constant(features.batch(batch, level: level))
       let projection = tape.parameter(parameters.id(named: "projection.\(level + 1)")!, in: parameters)
@@ -194,7 +193,6 @@ public struct VerbalizerClassifier: Sendable {
               .scaled(by: -settings.chainWeight / Float(rows))
             term = term + nll
           }
-          _ = previousProbabilities
         }
         if settings.contrastiveWeight > 0, batch.count > 1 {
           if let contrastive = Self.supervisedContrastive(h, labels: targets, tape: tape, temperature: 0.1) {
@@ -202,7 +200,6 @@ public struct VerbalizerClassifier: Sendable {
           }
         }
       }
-      previousProbabilities = scores
       total = total.map { $0 + term } ?? term
     }
     return total!
