@@ -1,4 +1,5 @@
 import ArborClassify
+import ArborMetrics
 import ArborTree
 import ArgumentParser
 
@@ -44,6 +45,7 @@ struct TrainCommand: ParsableCommand {
       let devDocuments = try dev.map { path throws(TaxonomyError) in
         try DocumentReader.read(path, requireLabels: true, taxonomy: tree)
       }
+      let hierarchy = LabelHierarchy(tree)
       let clock = ContinuousClock()
       let start = clock.now
       func report(_ epoch: Int, _ predict: ([String]) throws(TaxonomyError) -> [Prediction])
@@ -51,7 +53,7 @@ struct TrainCommand: ParsableCommand {
       {
         if let devDocuments {
           let predictions = try predict(devDocuments.map(\.text))
-          let score = QuickScore(taxonomy: tree, documents: devDocuments, predictions: predictions)
+          let score = QuickScore(hierarchy: hierarchy, documents: devDocuments, predictions: predictions)
           printError(
             "epoch \(epoch)/\(epochs): dev hF1 \(score.hierarchicalF1.formatted4) exact \(score.exact.formatted4)"
           )
@@ -129,33 +131,21 @@ extension Double {
   var formatted4: String { String(Double(Int((self * 10000).rounded())) / 10000) }
 }
 
-/// Micro hF1 and exact-path accuracy for progress lines (the full suite is `arbor eval`).
+/// Micro hF1 and exact-path accuracy of dev predictions, from ArborMetrics, for progress lines.
 struct QuickScore {
   var hierarchicalF1: Double
   var exact: Double
 
-  init(taxonomy: Taxonomy, documents: [LabelledDocument], predictions: [Prediction]) {
-    var overlap = 0
-    var goldTotal = 0
-    var predictedTotal = 0
-    var exactCount = 0
+  init(hierarchy: LabelHierarchy, documents: [LabelledDocument], predictions: [Prediction]) {
+    var evaluation = ClassificationEvaluation(hierarchy: hierarchy)
     for (document, prediction) in zip(documents, predictions) {
-      var gold: Set<Int> = []
-      for id in document.labels {
-        guard let node = taxonomy.index(of: id) else { continue }
-        gold.insert(node)
-        gold.formUnion(taxonomy.ancestors(of: node))
-      }
-      gold.remove(taxonomy.root)
-      let predicted = Set(prediction.labels)
-      overlap += gold.intersection(predicted).count
-      goldTotal += gold.count
-      predictedTotal += predicted.count
-      if gold == predicted { exactCount += 1 }
+      let gold = document.labels.compactMap { hierarchy.index(of: $0) }.filter { $0 != hierarchy.root }
+      evaluation.add(
+        gold: Array(Set(gold)).map(Int32.init)[...], predicted: prediction.labels.map(Int32.init)[...])
     }
-    let precision = Double(overlap) / Double(max(1, predictedTotal))
-    let recall = Double(overlap) / Double(max(1, goldTotal))
-    hierarchicalF1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-    exact = Double(exactCount) / Double(max(1, documents.count))
+    let values = Dictionary(
+      evaluation.report().entries.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    hierarchicalF1 = values["h-micro-f1"] ?? 0
+    exact = values["exact-match"] ?? 0
   }
 }

@@ -30,7 +30,12 @@ extension Variable {
       }
       initialized = source.count
     }
-    return tape.record(output, inputs: [self]) { tape, upstream in
+    return recordScaling(output, input: input, slopes: slopes)
+  }
+
+  /// Records `output`, whose gradient flows back to `input` scaled elementwise by `slopes`.
+  private func recordScaling(_ output: Tensor, input: Int, slopes: [Float]) -> Variable {
+    tape.record(output, inputs: [self]) { tape, upstream in
       slopes.withUnsafeBufferPointer { d in
         upstream.withUnsafeBufferPointer { g in
           tape.accumulate(
@@ -93,21 +98,7 @@ extension Variable {
       initialized = count
     }
     let output = Tensor(shape: shape, storage: result)
-    let derivatives = slopes
-    return tape.record(output, inputs: [self]) { tape, upstream in
-      derivatives.withUnsafeBufferPointer { d in
-        upstream.withUnsafeBufferPointer { g in
-          tape.accumulate(
-            input,
-            initialize: { gradient in
-              for index in 0..<gradient.count { gradient[index] = g[index] * d[index] }
-            },
-            add: { gradient in
-              for index in 0..<gradient.count { gradient[index] += g[index] * d[index] }
-            })
-        }
-      }
-    }
+    return recordScaling(output, input: input, slopes: slopes)
   }
 
   /// The hyperbolic tangent; derivative 1 − tanh².
