@@ -13,6 +13,8 @@ let package = Package(
     .library(name: "ArborClassify", targets: ["ArborClassify"]),
     .library(name: "ArborRL", targets: ["ArborRL"]),
     .library(name: "ArborExpand", targets: ["ArborExpand"]),
+    .library(name: "ArborOrganize", targets: ["ArborOrganize"]),
+    .library(name: "ArborContinual", targets: ["ArborContinual"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -45,12 +47,21 @@ let package = Package(
     ),
     .target(name: "ArborRL", dependencies: ["ArborTree", "ArborTensor", "ArborMetrics"]),
     .target(name: "ArborExpand", dependencies: ["ArborTree", "ArborTensor", "ArborText"]),
+    .target(
+      name: "ArborOrganize",
+      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborRL", "COpenBLAS"]
+    ),
+    .target(
+      name: "ArborContinual",
+      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "COpenBLAS"]
+    ),
 
     // MARK: Command-line tool
     .executableTarget(
       name: "arbor",
       dependencies: [
         "ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborClassify", "ArborRL", "ArborExpand",
+        "ArborOrganize", "ArborContinual",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -74,6 +85,11 @@ let package = Package(
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
     .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText"]),
+    .testTarget(name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"]),
+    .testTarget(
+      name: "ArborContinualTests",
+      dependencies: ["ArborContinual", "ArborClassify", "ArborTree", "ArborText"]
+    ),
     .testTarget(name: "ArborCLITests", dependencies: ["ArborTree", "ArborRL"]),
   ]
 )

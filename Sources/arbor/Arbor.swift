@@ -11,7 +11,8 @@ struct Arbor: ParsableCommand {
     version: version,
     subcommands: [
       TaxonomyCommand.self, TrainCommand.self, ClassifyCommand.self, SampleCommand.self, EvalCommand.self,
-      ExpandCommand.self, FinetuneCommand.self, EmbedCommand.self,
+      ExpandCommand.self, FinetuneCommand.self, EmbedCommand.self, OrganizeCommand.self, LearnCommand.self,
+      ContinualCommand.self,
     ]
   )
 
