@@ -96,8 +96,6 @@ public struct ExpansionTrainer {
     var candidateFeatures: [Float] = []
     var candidateLabels: [Float] = []
     var queryStarts: [Int] = []
-    var queryTrees: [[LabelledTree]] = []
-    var queryVectors: [[Float]] = []
     var recalled = 0
     let started = Date()
     var start = 0
