@@ -128,6 +128,12 @@ extension CollectionReader {
 extension CollectionFields {
   /// The text without leading or trailing whitespace.
   static func trimmed(_ text: String) -> String {
+    // Fast path: text that starts and ends with a visible ASCII character has nothing to trim.
+    if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first),
+      (0x21...0x7E).contains(last)
+    {
+      return text
+    }
     guard let first = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
     guard let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
     if first == text.startIndex && text.index(after: last) == text.endIndex { return text }
