@@ -85,7 +85,9 @@ let package = Package(
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify", "ArborRL"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
     .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText"]),
-    .testTarget(name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"]),
+    .testTarget(
+      name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ArborContinualTests",
       dependencies: ["ArborContinual", "ArborClassify", "ArborTree", "ArborText"]

@@ -384,4 +384,32 @@ import Testing
       #expect(!record.title.contains("\\") && !record.title.contains("{"), "\(record.id): \(record.title)")
     }
   }
+  /// Every entry against bibtexparser + pylatexenc (Fixtures/make_biblatex_reference.py).
+  @Test(.enabled(if: Support.biblatexExamples != nil, Support.biblatexSkipMessage))
+  func biblatexExamplesMatchTheReferenceLibraries() throws {
+    let path = try #require(Support.biblatexExamples)
+    let reading = try CollectionReader.read(path)
+    let referencePath = Support.fixture("biblatex-examples.reference.json")
+    let reference = try JSONParser.parse(ArborFile.readBytes(referencePath))
+    let entries = try #require(reference["records"]?.arrayValue)
+    #expect(entries.count == 92)
+    let byID = Dictionary(uniqueKeysWithValues: reading.records.map { ($0.id, $0) })
+    var compared = 0
+    for entry in entries {
+      let id = try #require(entry["id"]?.stringValue)
+      let title = entry["title"]?.stringValue ?? ""
+      let text = entry["text"]?.stringValue ?? ""
+      guard let record = byID[id] else {
+        #expect(title.isEmpty && text.isEmpty, "\(id) is missing")
+        continue
+      }
+      compared += 1
+      #expect(record.title == title, "\(id)")
+      #expect(record.text == text, "\(id)")
+      #expect(record.keywords == (entry["keywords"]?.arrayValue ?? []).compactMap(\.stringValue), "\(id)")
+      #expect(record.year == entry["year"]?.numberValue.map { Int($0) }, "\(id)")
+      #expect(record.fields["entrytype"] == entry["entrytype"]?.stringValue, "\(id)")
+    }
+    #expect(compared == 90)
+  }
 }

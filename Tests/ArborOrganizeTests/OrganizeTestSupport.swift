@@ -34,6 +34,12 @@ enum OrganizeTestSupport {
     }
   }
 
+  /// The path of a file in Tests/ArborOrganizeTests/Fixtures (found beside this source file).
+  static func fixture(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+      .appendingPathComponent(name).path
+  }
+
   /// biblatex's `biblatex-examples.bib`: `$ARBOR_BIBLATEX_EXAMPLES`, else the Debian
   /// texlive-bibtex-extra path.
   static let biblatexExamples: String? = {
