@@ -103,6 +103,7 @@ public struct HierarchicalClassifier: Sendable {
       for (row, labels) in gold.enumerated() {
         memory.append(rows: rows, row: row, path: labels.path.map(Int32.init))
       }
+      for labels in gold { memory.countSeen(labels.path.last ?? taxonomy.root, nodeCount: taxonomy.count) }
       memory = memory.balanced(budget: configuration.memorySize, seed: configuration.seed ^ 0x6D65_6D6F_7279)
     }
     return HierarchicalClassifier(

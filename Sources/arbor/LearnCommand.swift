@@ -30,6 +30,8 @@ struct LearnCommand: ParsableCommand {
   @Option(help: "Rehearsal items replayed per new document in each pass.") var replay: Float =
     ModelUpdateSettings().replayRatio
   @Option(help: "Rehearsal memory size kept in the model (default: the model's, or 2000).") var memory: Int?
+  @Option(help: "Weight of the logit adjustment for the new documents' class frequencies (0: off).")
+  var logitAdjustment: Float = ModelUpdateSettings().logitAdjustment
   @Flag(help: "Accept a taxonomy that gives known nodes other parents.") var allowMoves = false
   @Flag(help: "Skip (and count) records with labels not in the taxonomy instead of failing.")
   var skipUnknown = false
@@ -38,6 +40,7 @@ struct LearnCommand: ParsableCommand {
   func validate() throws {
     if epochs < 0 { throw ValidationError("--epochs must be at least 0.") }
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
+    if !(logitAdjustment >= 0) { throw ValidationError("--logit-adjustment must be at least 0.") }
     if !(replay >= 0) { throw ValidationError("--replay must be at least 0.") }
     if let memory, memory < 0 { throw ValidationError("--memory must be at least 0.") }
   }
@@ -69,6 +72,7 @@ struct LearnCommand: ParsableCommand {
       settings.memorySize = memory
       settings.seed = seed
       settings.allowMoves = allowMoves
+      settings.logitAdjustment = logitAdjustment
       let (updated, summary) = try classifier.learning(
         records.documents, taxonomy: tree, taxonomySource: taxonomy, settings: settings
       ) { line in

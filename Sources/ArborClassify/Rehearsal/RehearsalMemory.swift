@@ -15,6 +15,10 @@ package struct RehearsalMemory: Sendable {
   package var rows = SparseRows()
   /// Each item's gold path (node indices below the root, first level first).
   package var paths: [[Int32]] = []
+  /// For every taxonomy node, how many documents the model has learnt from whose gold path ends
+  /// there (all of them, not only the kept ones): the class prior of everything seen. Empty when
+  /// unknown (files written before it existed).
+  package var seenCounts: [Float] = []
 
   package init() {}
 
@@ -73,6 +77,7 @@ package struct RehearsalMemory: Sendable {
     }
     kept.sort()
     var result = RehearsalMemory()
+    result.seenCounts = seenCounts
     for item in kept { result.append(rows: rows, row: item, path: paths[item]) }
     return result
   }
@@ -83,19 +88,32 @@ package struct RehearsalMemory: Sendable {
     paths += other.paths
   }
 
-  /// The same items with node indices translated by `map` (old index to new index).
-  package func remapped(_ map: [Int]) -> RehearsalMemory {
+  /// Counts one more document whose gold path ends at `node` of a taxonomy of `nodeCount` nodes.
+  package mutating func countSeen(_ node: Int, nodeCount: Int) {
+    if seenCounts.count != nodeCount { seenCounts = [Float](repeating: 0, count: nodeCount) }
+    seenCounts[node] += 1
+  }
+
+  /// The same items with node indices translated by `map` (old index to new index) into a
+  /// taxonomy of `nodeCount` nodes.
+  package func remapped(_ map: [Int], nodeCount: Int) -> RehearsalMemory {
     var result = self
     result.paths = paths.map { path in path.map { Int32(map[Int($0)]) } }
+    if !seenCounts.isEmpty {
+      result.seenCounts = [Float](repeating: 0, count: nodeCount)
+      for (old, count) in seenCounts.enumerated() { result.seenCounts[map[old]] = count }
+    }
     return result
   }
 }
 
-/// Persistence as five float tensors (`memory.*`); float32 holds integers exactly below 2^24.
+/// Persistence as five or six float tensors (`memory.*`); float32 holds integers exactly below 2^24.
 extension RehearsalMemory {
   /// The tensors to store; none when the memory is empty.
   package var tensors: [(name: String, tensor: Tensor)] {
     guard count > 0 else { return [] }
+    let seen: [(name: String, tensor: Tensor)] =
+      seenCounts.isEmpty ? [] : [("memory.seen_counts", Tensor(shape: [seenCounts.count], storage: seenCounts))]
     var pathOffsets: [Float] = [0]
     var nodes: [Float] = []
     for path in paths {
@@ -108,7 +126,7 @@ extension RehearsalMemory {
       ("memory.values", Tensor(shape: [rows.values.count], storage: rows.values)),
       ("memory.path_offsets", Tensor(shape: [pathOffsets.count], storage: pathOffsets)),
       ("memory.paths", Tensor(shape: [nodes.count], storage: nodes)),
-    ]
+    ] + seen
   }
 
   /// Whether the memory fits float32 storage exactly.
@@ -129,6 +147,12 @@ extension RehearsalMemory {
       columns.allSatisfy({ $0 >= 0 && Int($0) < featureCount && $0 == $0.rounded() }),
       nodes.allSatisfy({ $0 >= 0 && Int($0) < nodeCount && $0 == $0.rounded() })
     else { return nil }
+    if file.entries["memory.seen_counts"] != nil {
+      guard let seen = try? file.floats("memory.seen_counts"), seen.count == nodeCount,
+        seen.allSatisfy({ $0 >= 0 && $0.isFinite })
+      else { return nil }
+      seenCounts = seen
+    }
     rows.offsets = offsets.map { Int($0) }
     rows.columns = columns.map { Int32($0) }
     rows.values = values

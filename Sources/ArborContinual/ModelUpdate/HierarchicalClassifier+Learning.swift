@@ -30,7 +30,9 @@ extension HierarchicalClassifier {
     let newCount = documents.count
 
     // The memory in the grown taxonomy's indices (paths rebuilt when nodes moved).
-    var oldMemory = memory.remapped(growth.newIndexOfOld)
+    var oldMemory = memory.remapped(growth.newIndexOfOld, nodeCount: tree.count)
+    var seen = oldMemory.seenCounts.isEmpty ? [Float](repeating: 1, count: tree.count) : oldMemory.seenCounts
+    for labels in gold { seen[labels.path.last ?? tree.root] += 1 }
     if !growth.movedNodes.isEmpty {
       for item in 0..<oldMemory.count {
         let ids = oldMemory.paths[item].map { tree.id(Int($0)) }
@@ -94,7 +96,9 @@ extension HierarchicalClassifier {
       passes.append(start..<schedule.count)
     }
     let rate = settings.learningRate ?? configuration.learningRate / 2
-    let trainer = UpdateTrainer(learningRate: rate)
+    var trainer = UpdateTrainer(learningRate: rate)
+    trainer.logitOffset = UpdateTrainer.logitAdjustment(
+      schedule: schedule, layout: newLayout, taxonomy: tree, seenCounts: seen, tau: settings.logitAdjustment)
     // One decaying rate over all passes; each pass is run separately to report progress.
     for (pass, range) in passes.enumerated() {
       trainer.run(&heads, rows: rows, schedule: schedule[range], totalSteps: schedule.count)
@@ -110,6 +114,7 @@ extension HierarchicalClassifier {
     }
     var memory = oldMemory
     memory.append(contentsOf: candidates)
+    memory.seenCounts = seen
     memory = memory.balanced(budget: budget, seed: settings.seed ^ 0x6D65_6D6F_7279)
     var newConfiguration = configuration
     newConfiguration.memorySize = budget

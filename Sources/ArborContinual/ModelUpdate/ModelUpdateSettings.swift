@@ -12,6 +12,8 @@ public struct ModelUpdateSettings: Sendable, Equatable {
   public var seed: UInt64 = 0
   /// Whether the grown taxonomy may give nodes the model knows different parents.
   public var allowMoves = false
+  /// Weight τ of the logit adjustment for the update stream's class frequencies (0 turns it off).
+  public var logitAdjustment: Float = 1
   /// Scale of a new class's mean feature row added to its initial weights (see docs/learn.md).
   public var prototypeScale: Float = 5
 

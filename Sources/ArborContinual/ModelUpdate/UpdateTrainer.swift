@@ -50,6 +50,42 @@ enum UpdateExample: Sendable {
 /// Plain SGD over a fixed sequence of examples with a linearly decaying rate, as `arbor train` uses.
 struct UpdateTrainer {
   var learningRate: Float
+  /// Added to each output's score before the softmax during training only (logit adjustment,
+  /// Menon et al., ICLR 2021): `τ · (log π_stream(k) − log π_seen(k))`, π_stream the output's share of
+  /// targets in the update schedule and π_seen its share of all documents the model has learnt from.
+  /// An update stream over-represents the new classes and, through the class-balanced memory, the
+  /// rare old ones; the adjustment keeps those frequencies out of the weights, so the model keeps the
+  /// class prior of everything it has seen and old classes are not pushed aside.
+  var logitOffset: [Float] = []
+
+  /// The logit adjustment of a schedule; counts are floored at half a document.
+  ///
+  /// A flat single-path output's seen count is that of documents ending at its node; a local
+  /// output's (its edge's) that of documents whose path passes through its node.
+  static func logitAdjustment(
+    schedule: [UpdateExample], layout: OutputLayout, taxonomy: Taxonomy, seenCounts: [Float], tau: Float
+  ) -> [Float] {
+    guard tau > 0 else { return [] }
+    var stream = [Float](repeating: 0, count: layout.outputCount)
+    for example in schedule {
+      switch example {
+      case .softmax(_, _, let targets):
+        for target in targets { stream[Int(target)] += 1 / Float(targets.count) }
+      case .logistic: continue
+      }
+    }
+    var through = seenCounts
+    if layout.kind == .local {
+      // Documents passing through a node: its own plus its descendants' (children before parents).
+      for node in taxonomy.topologicalOrder.reversed() {
+        for parent in taxonomy.parents(of: node) { through[parent] += through[node] }
+      }
+    }
+    return (0..<layout.outputCount).map { output in
+      let seen = through[Int(layout.outputNode[output])]
+      return tau * (logf(max(stream[output], 0.5)) - logf(max(seen, 0.5)))
+    }
+  }
 
   /// Runs every example of `schedule` once, in order; the rate decays linearly over `totalSteps`
   /// steps, of which the slice's indices are the steps taken here.
@@ -66,6 +102,9 @@ struct UpdateTrainer {
       case .softmax(let row, let range, let targets):
         let r = Int(range.lowerBound)..<Int(range.upperBound)
         heads.scores(rows, row: Int(row), range: r, into: scratch)
+        if !logitOffset.isEmpty {
+          for k in 0..<r.count { scratch[k] += logitOffset[r.lowerBound + k] }
+        }
         Self.softmaxGradient(scratch, count: r.count, targets: targets, offset: r.lowerBound)
         heads.descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
       case .logistic(let row, let range, let positives):
