@@ -176,7 +176,7 @@ import Testing
     #expect(summary?["skipped"] as? Int == 8 && summary?["documents"] as? Int == 1)
   }
 
-  @Test func refusesAVerbalizerModelAndADamagedFile() throws {
+  @Test func refusesADamagedModelFile() throws {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     try "not a model".write(to: dir.appendingPathComponent("bad.arbor"), atomically: true, encoding: .utf8)
