@@ -18,7 +18,8 @@ struct LearnCommand: ParsableCommand {
       """
   )
 
-  @Option(help: "The model to update (written by arbor train or arbor learn; flat or local).") var model: String
+  @Option(help: "The model to update (written by arbor train or arbor learn; flat or local).") var model:
+    String
   @Argument(help: "New labelled documents (JSONL).") var input: String
   @Option(help: "A grown taxonomy (any readable format) with new labels; default: the model's own.")
   var taxonomy: String?

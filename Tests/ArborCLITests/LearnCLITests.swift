@@ -13,7 +13,8 @@ import Testing
     let items = nodes.map { id, parents in
       "{\"id\": \"\(id)\", \"label\": \"\(id)\", \"parents\": [\(parents.map { "\"\($0)\"" }.joined(separator: ", "))]}"
     }
-    return "{\"format\": \"arbor-taxonomy\", \"version\": 1, \"nodes\": [\(items.joined(separator: ",\n"))]}\n"
+    return
+      "{\"format\": \"arbor-taxonomy\", \"version\": 1, \"nodes\": [\(items.joined(separator: ",\n"))]}\n"
   }
 
   static let grown: [(String, [String])] = [
@@ -44,7 +45,8 @@ import Testing
     }
     try write("grown.json", taxonomyJSON(grown))
     try write("cut.json", taxonomyJSON(grown.filter { $0.0 != "cat" && $0.0 != "dog" }))
-    try write("train.jsonl", documents(["cat", "dog", "tree", "flower"], count: 6, coarse: true, prefix: "t"))
+    try write(
+      "train.jsonl", documents(["cat", "dog", "tree", "flower"], count: 6, coarse: true, prefix: "t"))
     try write("new.jsonl", documents(["cat", "dog"], count: 4, coarse: false, prefix: "n"))
     try write(
       "test.jsonl",
@@ -70,7 +72,8 @@ import Testing
     let dir = try Self.setUp()
     defer { try? FileManager.default.removeItem(at: dir) }
     let learn = try runArbor([
-      "learn", "--model", path(dir, "model.arbor"), path(dir, "new.jsonl"), "--taxonomy", path(dir, "grown.json"),
+      "learn", "--model", path(dir, "model.arbor"), path(dir, "new.jsonl"), "--taxonomy",
+      path(dir, "grown.json"),
       "--out", path(dir, "learned.arbor"), "--json",
     ])
     #expect(learn.status == 0, "\(learn.stderr)")
@@ -100,7 +103,8 @@ import Testing
     #expect((scores?["metrics"] as? [String: Any])?["h-micro-f1"] as? Double == 1)
     // learn again on its own output (its memory travels in the file), without a taxonomy.
     let again = try runArbor([
-      "learn", "--model", path(dir, "learned.arbor"), path(dir, "new.jsonl"), "--out", path(dir, "again.arbor"),
+      "learn", "--model", path(dir, "learned.arbor"), path(dir, "new.jsonl"), "--out",
+      path(dir, "again.arbor"),
     ])
     #expect(again.status == 0, "\(again.stderr)")
     // finetune treats a learned model exactly as it treats a trained one.
@@ -157,13 +161,16 @@ import Testing
     #expect(allowed.status == 0, "\(allowed.stderr)")
     try FileManager.default.removeItem(atPath: out)
     // Without the grown taxonomy, cat and dog are unknown labels: an error naming file, line, record, label.
-    let unknown = try runArbor(["learn", "--model", path(dir, "model.arbor"), path(dir, "new.jsonl"), "--out", out])
+    let unknown = try runArbor([
+      "learn", "--model", path(dir, "model.arbor"), path(dir, "new.jsonl"), "--out", out,
+    ])
     #expect(unknown.status == 1)
     #expect(unknown.stderr.contains("new.jsonl:1:") && unknown.stderr.contains("'n-cat-0'"))
     #expect(unknown.stderr.contains("'cat'"))
     #expect(!FileManager.default.fileExists(atPath: out))
     // With --skip-unknown they are skipped and counted (all 8 here, and one plant document kept).
-    try (Self.documents(["cat", "dog"], count: 4, coarse: false, prefix: "n")
+    try
+      (Self.documents(["cat", "dog"], count: 4, coarse: false, prefix: "n")
       + Self.documents(["tree"], count: 1, coarse: false, prefix: "p")).write(
         to: dir.appendingPathComponent("mixed.jsonl"), atomically: true, encoding: .utf8)
     let skipped = try runArbor([

@@ -8,7 +8,8 @@ enum LearnFixture {
     let items = nodes.map { id, parents in
       "{\"id\": \"\(id)\", \"label\": \"\(id)\", \"parents\": [\(parents.map { "\"\($0)\"" }.joined(separator: ", "))]}"
     }
-    let text = "{\"format\": \"arbor-taxonomy\", \"version\": 1, \"nodes\": [\(items.joined(separator: ", "))]}"
+    let text =
+      "{\"format\": \"arbor-taxonomy\", \"version\": 1, \"nodes\": [\(items.joined(separator: ", "))]}"
     return try Taxonomy.parse(Array(text.utf8), format: .json, file: "fixture.json")
   }
 
@@ -46,7 +47,8 @@ enum LearnFixture {
   }
 
   /// A model trained on the cut taxonomy: animals seen coarsely, plants finely.
-  static func trainedModel(method: ClassifierMethod, memorySize: Int = 2000) throws -> HierarchicalClassifier {
+  static func trainedModel(method: ClassifierMethod, memorySize: Int = 2000) throws -> HierarchicalClassifier
+  {
     var settings = ClassifierConfiguration()
     settings.method = method
     settings.minimumDocumentFrequency = 1

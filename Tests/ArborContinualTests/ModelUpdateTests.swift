@@ -23,7 +23,9 @@ import Testing
     let new = LearnFixture.documents(classes: ["cat", "dog"], count: 4, coarseAnimals: false, prefix: "n")
     let (updated, summary) = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings())
     #expect(
-      try paths(updated, texts) == [["animal", "cat"], ["animal", "dog"], ["plant", "tree"], ["plant", "flower"]])
+      try paths(updated, texts) == [
+        ["animal", "cat"], ["animal", "dog"], ["plant", "tree"], ["plant", "flower"],
+      ])
     #expect(Set(summary.addedNodeIDs) == ["cat", "dog"])
     #expect(summary.documentCount == 8)
     // Old nodes keep their ids; the model's taxonomy is the grown one.
@@ -42,7 +44,10 @@ import Testing
     settings.epochs = 0
     let (updated, summary) = try model.learning(new, taxonomy: grown, settings: settings)
     #expect(summary.updateCount == 0)
-    #expect(try paths(updated, ["it meows and purrs", "it barks and wags"]) == [["animal", "cat"], ["animal", "dog"]])
+    #expect(
+      try paths(updated, ["it meows and purrs", "it barks and wags"]) == [
+        ["animal", "cat"], ["animal", "dog"],
+      ])
     #expect(try paths(updated, ["petals in bloom"]) == [["plant", "flower"]])
   }
 
@@ -52,7 +57,8 @@ import Testing
     let trainedCounts = Dictionary(grouping: model.memory.paths, by: { $0.last! }).mapValues(\.count)
     #expect(trainedCounts.values.sorted() == [2, 2, 2])
     let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
-    let new = LearnFixture.documents(classes: ["cat", "dog", "tree"], count: 9, coarseAnimals: false, prefix: "n")
+    let new = LearnFixture.documents(
+      classes: ["cat", "dog", "tree"], count: 9, coarseAnimals: false, prefix: "n")
     var settings = ModelUpdateSettings()
     settings.memorySize = 10
     settings.seed = 7
@@ -187,7 +193,8 @@ import Testing
       {"id": "b", "text": "moos", "labels": ["cow"]}
       {"id": "c", "text": "oinks", "labels": ["pig", "animal"]}
       """
-    let records = try LearningRecords.parse(Array(text.utf8), file: "new.jsonl", taxonomy: taxonomy, skipUnknown: true)
+    let records = try LearningRecords.parse(
+      Array(text.utf8), file: "new.jsonl", taxonomy: taxonomy, skipUnknown: true)
     #expect(records.documents.map(\.id) == ["a"])
     #expect(records.skippedCount == 2)
     #expect(records.skippedLabels == ["cow", "pig"])

@@ -113,7 +113,8 @@ extension RehearsalMemory {
   package var tensors: [(name: String, tensor: Tensor)] {
     guard count > 0 else { return [] }
     let seen: [(name: String, tensor: Tensor)] =
-      seenCounts.isEmpty ? [] : [("memory.seen_counts", Tensor(shape: [seenCounts.count], storage: seenCounts))]
+      seenCounts.isEmpty
+      ? [] : [("memory.seen_counts", Tensor(shape: [seenCounts.count], storage: seenCounts))]
     var pathOffsets: [Float] = [0]
     var nodes: [Float] = []
     for path in paths {
@@ -136,7 +137,8 @@ extension RehearsalMemory {
   package init?(file: SafeTensorsFile, featureCount: Int, nodeCount: Int) {
     self.init()
     guard file.entries["memory.row_offsets"] != nil else { return }
-    guard let offsets = try? file.floats("memory.row_offsets"), let columns = try? file.floats("memory.columns"),
+    guard let offsets = try? file.floats("memory.row_offsets"),
+      let columns = try? file.floats("memory.columns"),
       let values = try? file.floats("memory.values"),
       let pathOffsets = try? file.floats("memory.path_offsets"), let nodes = try? file.floats("memory.paths"),
       offsets.first == 0, pathOffsets.first == 0, offsets.count == pathOffsets.count,

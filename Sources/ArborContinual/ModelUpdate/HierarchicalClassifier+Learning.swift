@@ -107,7 +107,8 @@ extension HierarchicalClassifier {
 
     // The memory: old items and the new documents, cut back class-balanced.
     let budget =
-      settings.memorySize ?? (configuration.memorySize > 0 ? configuration.memorySize : Self.defaultMemorySize)
+      settings.memorySize
+      ?? (configuration.memorySize > 0 ? configuration.memorySize : Self.defaultMemorySize)
     var candidates = RehearsalMemory()
     for (row, labels) in gold.enumerated() {
       candidates.append(rows: rows, row: row, path: labels.path.map(Int32.init))

@@ -39,7 +39,8 @@ enum UpdateExample: Sendable {
     }
     return layout.examples(row: row, goldPath: path, closure: closure, taxonomy: taxonomy).map { example in
       switch example {
-      case .softmax(let row, let range, let target): return .softmax(row: row, range: range, targets: [target])
+      case .softmax(let row, let range, let target):
+        return .softmax(row: row, range: range, targets: [target])
       case .logistic(let row, let range, let positives):
         return .logistic(row: row, range: range, positives: positives)
       }
