@@ -215,6 +215,17 @@ import Testing
     }
   }
 
+  @Test func hostileNestingDoesNotExhaustTheStack() throws {
+    let depth = 100_000
+    let accents = String(repeating: "\\'{", count: depth) + "e" + String(repeating: "}", count: depth)
+    let braces = String(repeating: "{", count: depth) + "x" + String(repeating: "}", count: depth)
+    let text = "@misc{deep, title = {\(accents)}, note = {\(braces)}}\n"
+    let reading = try CollectionReader.read(Support.write(text, named: "deep.bib"))
+    #expect(reading.records.count == 1)
+    #expect(reading.records.first?.fields["note"] == "x")
+    #expect(LaTeXDecoder.decode("\\'{\\'{e}}") == "é\u{301}")
+  }
+
   // MARK: RIS
 
   @Test func risMapsTagsAndContinuationLines() throws {
