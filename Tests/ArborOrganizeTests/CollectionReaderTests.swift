@@ -215,6 +215,17 @@ import Testing
     }
   }
 
+  @Test func hostileNestingDoesNotExhaustTheStack() throws {
+    let depth = 100_000
+    let accents = String(repeating: "\\'{", count: depth) + "e" + String(repeating: "}", count: depth)
+    let braces = String(repeating: "{", count: depth) + "x" + String(repeating: "}", count: depth)
+    let text = "@misc{deep, title = {\(accents)}, note = {\(braces)}}\n"
+    let reading = try CollectionReader.read(Support.write(text, named: "deep.bib"))
+    #expect(reading.records.count == 1)
+    #expect(reading.records.first?.fields["note"] == "x")
+    #expect(LaTeXDecoder.decode("\\'{\\'{e}}") == "é\u{301}")
+  }
+
   // MARK: RIS
 
   @Test func risMapsTagsAndContinuationLines() throws {
@@ -308,12 +319,16 @@ import Testing
         },
         {"id": 42, "title": "Raw date", "issued": {"raw": "1987-02"}},
         {"id": "nothing", "type": "book"},
-        {"id": "str", "title": "String year", "issued": {"date-parts": [["1999"]]}}
+        {"id": "str", "title": "String year", "issued": {"date-parts": [["1999"]]}},
+        {"id": "edtf", "title": "EDTF", "issued": "2004-06~", "author": [{"family": "Gogh",
+          "non-dropping-particle": "van", "given": "Vincent"}, {"family": "King", "given": "Martin Luther",
+          "suffix": "Jr."}]},
+        {"id": "season", "title": "No year", "issued": {"season": 2, "literal": "Spring"}}
       ]
       """
     let path = Support.write("\u{FEFF}" + text, named: "zotero.json")
     let reading = try CollectionReader.read(path)
-    #expect(reading.records.map(\.id) == ["item1", "42", "str"])
+    #expect(reading.records.map(\.id) == ["item1", "42", "str", "edtf", "season"])
     #expect(reading.skippedWithoutText == 1)
     let item = reading.records[0]
     #expect(item.title == "Graph trees" && item.text == "About trees.")
@@ -326,6 +341,11 @@ import Testing
     #expect(item.location == SourceLocation(file: path, line: 2))
     #expect(reading.records[1].year == 1987 && reading.records[1].location?.line == 13)
     #expect(reading.records[2].year == 1999 && reading.records[2].location?.line == 15)
+    #expect(reading.records[3].year == 2004)
+    #expect(reading.records[3].fields["author"] == "van Gogh, Vincent; King, Martin Luther, Jr.")
+    #expect(reading.records[4].year == nil)
+    #expect(reading.warnings.map { $0.location?.line } == [19])
+    #expect(reading.warnings.first?.message.hasPrefix("item 6: no year in \"issued\"") == true)
   }
 
   @Test func cslJSONReportsBadItems() throws {

@@ -74,6 +74,21 @@ import Testing
     #expect(server.requests.count == 2)
   }
 
+  @Test func namesConcurrentlyFromSeveralThreads() throws {
+    let server = try StubHTTPServer(
+      replies: [], fallback: .respond(status: 200, body: Self.answer("Same label")))
+    defer { server.stop() }
+    let namer = Self.namer(server, cache: OrganizeTestSupport.temporaryDirectory("namer-threads"))
+    let labels = LockedLabels()
+    DispatchQueue.concurrentPerform(iterations: 8) { index in
+      var request = Self.request
+      request.keyphrases = ["phrase \(index)"]
+      labels.set(index, namer.name(request))
+    }
+    #expect(labels.values == [String?](repeating: "Same label", count: 8))
+    #expect(server.requests.count == 8)
+  }
+
   @Test func timeoutGivesNilWithinTheLimit() throws {
     let server = try StubHTTPServer(replies: [.silence(seconds: 6)])
     defer { server.stop() }
@@ -176,5 +191,23 @@ import Testing
       key
         != EndpointNamer(url: "http://h:1/v1", model: "m2").cacheKey(
           EndpointNamer(url: "http://h:1/v1", model: "m2").requestBody(Self.request)))
+  }
+}
+
+/// Labels written from several threads.
+final class LockedLabels: @unchecked Sendable {
+  private let lock = NSLock()
+  private var labels = [String?](repeating: nil, count: 8)
+
+  func set(_ index: Int, _ label: String?) {
+    lock.lock()
+    labels[index] = label
+    lock.unlock()
+  }
+
+  var values: [String?] {
+    lock.lock()
+    defer { lock.unlock() }
+    return labels
   }
 }

@@ -77,6 +77,12 @@ import Testing
     #expect(!main.contains("Quantum tunnelling"))
     #expect(!main.contains("class=\"doc\""))
     #expect(main.contains("5 documents in 5 topics"))
+    // A small collection opens down to its documents with expand=all.
+    let expanded = try Chromium.renderedTree(
+      TopicTreeView.html(tree: try Self.smallTree(), documents: Self.smallDocuments, title: "T"),
+      suffix: "#expand=all")
+    #expect(expanded.components(separatedBy: "class=\"doc\"").count - 1 == 5)
+    #expect(expanded.contains("Quantum tunnelling in wells"))
   }
 
   @Test(.enabled(if: Chromium.path != nil, Chromium.skipMessage))
@@ -103,8 +109,8 @@ import Testing
     #expect(labels.contains("<span class=\"label\">Optics &amp; &lt;<mark>Laser</mark>s&gt;</span>"))
   }
 
-  /// 15,000 documents under 100 leaves: nothing is built for collapsed nodes, and a search that matches every
-  /// document builds one page (50) per leaf.
+  /// 15,000 documents under 100 leaves: nothing is built for collapsed nodes; a search that matches every
+  /// document builds a short page (10) per leaf, a narrower one (150 matches) pages of 50.
   @Test(.enabled(if: Chromium.path != nil, Chromium.skipMessage))
   func chromiumStaysLazyAtFifteenThousandDocuments() throws {
     var builder = TaxonomyBuilder()
@@ -129,9 +135,19 @@ import Testing
     #expect(!collapsed.contains("class=\"doc\""))
     #expect(collapsed.contains("<span class=\"label\">Area 3</span><span class=\"size\">1500</span>"))
     let searched = try Chromium.renderedTree(page, suffix: "#q=paper")
-    #expect(searched.components(separatedBy: "class=\"doc\"").count - 1 == 100 * 50)
+    #expect(searched.components(separatedBy: "class=\"doc\"").count - 1 == 100 * 10)
     #expect(searched.contains("15000 of 15000 documents match"))
-    #expect(searched.contains("Show 50 more (100 left)"))
+    #expect(searched.contains("Show 10 more (140 left)"))
+    let narrow = try Chromium.renderedTree(page, suffix: "#q=on%20topic%203.4")
+    #expect(narrow.components(separatedBy: "class=\"doc\"").count - 1 == 50)
+    #expect(narrow.contains("150 of 15000 documents match “on topic 3.4”"))
+    #expect(narrow.contains("Show 50 more (100 left)"))
+    #expect(!narrow.contains("Area 2"))
+    // Expand all opens every topic but, in a collection this large, no document list.
+    let expanded = try Chromium.renderedTree(page, suffix: "#expand=all")
+    #expect(expanded.components(separatedBy: "class=\"node open\"").count - 1 == 10)
+    #expect(expanded.components(separatedBy: "class=\"node\"").count - 1 == 100)
+    #expect(!expanded.contains("class=\"doc\""))
   }
 }
 

@@ -77,7 +77,9 @@ extension CollectionReader {
       case "issued":
         record.year = cslYear(field)
         if record.year == nil, field != .null {
-          fail("expected \"issued\" to hold \"date-parts\" starting with a year (or a \"raw\" date)")
+          log.warning(
+            "item \(number): no year in \"issued\" (expected \"date-parts\" starting with a year, or a date "
+              + "text in \"raw\", \"literal\" or \"edtf\"); read without a year", line: line)
         }
       default:
         if case .array(let names) = field, !names.isEmpty, names.allSatisfy(isCSLName) {
@@ -91,7 +93,8 @@ extension CollectionReader {
     return ok ? record : nil
   }
 
-  /// The year of a CSL date: `date-parts[0][0]`, else the year in `raw` or `literal`, else in a plain string.
+  /// The year of a CSL date: `date-parts[0][0]`, else the year in `raw`, `literal` or `edtf`, else in a plain
+  /// (EDTF) string.
   private static func cslYear(_ date: JSONValue) -> Int? {
     if let text = date.stringValue { return CollectionFields.year(in: text) }
     if let parts = date["date-parts"]?.arrayValue, let first = parts.first?.arrayValue?.first {
@@ -100,7 +103,7 @@ extension CollectionReader {
       }
       if let text = first.stringValue { return CollectionFields.year(in: text) }
     }
-    for key in ["raw", "literal"] {
+    for key in ["raw", "literal", "edtf"] {
       if let text = date[key]?.stringValue, let year = CollectionFields.year(in: text) { return year }
     }
     return nil
@@ -111,11 +114,13 @@ extension CollectionReader {
     value["family"] != nil || value["literal"] != nil || value["given"] != nil
   }
 
-  /// `Family, Given` (or the literal name).
+  /// `particle Family, Given particle, suffix` (or the literal name).
   private static func cslName(_ value: JSONValue) -> String {
     if let literal = value["literal"]?.stringValue { return literal }
-    let family = value["family"]?.stringValue ?? ""
-    let given = value["given"]?.stringValue ?? ""
+    func part(_ key: String) -> String { value[key]?.stringValue ?? "" }
+    let family = [part("non-dropping-particle"), part("family")].filter { !$0.isEmpty }.joined(separator: " ")
+    var given = [part("given"), part("dropping-particle")].filter { !$0.isEmpty }.joined(separator: " ")
+    if !part("suffix").isEmpty { given += (given.isEmpty ? "" : ", ") + part("suffix") }
     if family.isEmpty { return given }
     return given.isEmpty ? family : family + ", " + given
   }

@@ -65,10 +65,16 @@ enum LaTeXDecoder {
     var output = String.UnicodeScalarView()
     /// Whether combining marks were emitted (the result then needs composing).
     var combined = false
+    /// How many accent arguments enclose this pass (bounded, so hostile nesting cannot exhaust the stack).
+    let depth: Int
 
-    init(scalars: [Unicode.Scalar]) {
+    init(scalars: [Unicode.Scalar], depth: Int = 0) {
       self.scalars = scalars
+      self.depth = depth
     }
+
+    /// The deepest accent-inside-accent nesting decoded; deeper arguments are kept as plain text.
+    static let maximumDepth = 32
 
     /// Decodes `range` onto the output.
     mutating func run(_ range: Range<Int>) {
@@ -150,12 +156,16 @@ enum LaTeXDecoder {
       var i = start
       while i < end && (scalars[i] == " " || scalars[i] == "\t" || scalars[i] == "\n") { i += 1 }
       guard i < end else { return end }
-      var argument = Decoding(scalars: scalars)
+      var argument = Decoding(scalars: scalars, depth: depth + 1)
       if scalars[i] == "{" {
         let close = matchingBrace(from: i, end: end) ?? end
-        argument.run(i + 1..<close)
+        if depth < Self.maximumDepth {
+          argument.run(i + 1..<close)
+        } else {
+          argument.output.append(contentsOf: scalars[i + 1..<close])
+        }
         i = min(close + 1, end)
-      } else if scalars[i] == "\\" {
+      } else if scalars[i] == "\\" && depth < Self.maximumDepth {
         i = argument.command(at: i, end: end)
       } else if scalars[i] == "}" {
         return i

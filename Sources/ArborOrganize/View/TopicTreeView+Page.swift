@@ -35,12 +35,14 @@ extension TopicTreeView {
       "use strict";
       var data = JSON.parse(document.getElementById("arbor-data").textContent);
       var nodes = data.nodes, docs = data.docs;
-      var PAGE = 100, SEARCH_PAGE = 50;
+      // Documents shown per list at first and per "Show more": fewer while a search matches many documents,
+      // so that a one-letter query does not build thousands of rows.
+      var PAGE = 100, SEARCH_PAGE = 50, BROAD_SEARCH_PAGE = 10, BROAD_SEARCH = 1000;
       var treeBox = document.getElementById("tree");
       var statusLine = document.getElementById("status");
       var input = document.getElementById("search");
       var lowerTitles = docs.map(function (d) { return (d[1] || d[0]).toLowerCase(); });
-      var query = "", matched = null, matchCount = null;
+      var query = "", matched = null, matchCount = null, hitCount = 0;
       // A pseudo-node for documents whose path names no node of the tree.
       var unplacedIndex = -1;
       if (data.unplaced.length) {
@@ -110,7 +112,8 @@ extension TopicTreeView {
         var ul = make("ul", "docs");
         var more = make("button", "more");
         more.type = "button";
-        var shown = 0, step = matched ? SEARCH_PAGE : PAGE;
+        var shown = 0;
+        var step = !matched ? PAGE : hitCount > BROAD_SEARCH ? BROAD_SEARCH_PAGE : SEARCH_PAGE;
         function showPage() {
           var end = Math.min(list.length, shown + step);
           for (; shown < end; shown++) {
@@ -131,12 +134,19 @@ extension TopicTreeView {
         return box;
       }
 
-      function nodeBody(i, openAll) {
+      // Opening modes: false (just this node), "all" (every branch below, as a search does) and "topics"
+      // (Expand all: every node with child topics, and the leaves' documents only in small collections).
+      var SMALL_COLLECTION = docs.length <= 2000;
+      function opensIn(mode, i) {
+        return mode === "all" || (mode === "topics" && (nodes[i].children.length > 0 || SMALL_COLLECTION));
+      }
+
+      function nodeBody(i, mode) {
         var box = make("div", "body");
         var kids = visibleChildren(i);
         if (kids.length) {
           var ul = make("ul", "children");
-          kids.forEach(function (c) { ul.appendChild(nodeItem(c, openAll)); });
+          kids.forEach(function (c) { ul.appendChild(nodeItem(c, mode)); });
           box.appendChild(ul);
         }
         var list = visibleDocs(i);
@@ -144,7 +154,7 @@ extension TopicTreeView {
         return box;
       }
 
-      function nodeItem(i, openAll) {
+      function nodeItem(i, mode) {
         var n = nodes[i];
         var li = make("li", i === unplacedIndex ? "node unplaced" : "node");
         li.setAttribute("data-id", n.id);
@@ -161,13 +171,16 @@ extension TopicTreeView {
         if (n.keys.length) row.appendChild(make("span", "keyphrases", n.keys.join("; ")));
         li.appendChild(row);
         var body = null;
-        li.arborOpen = function (open, deep) {
+        li.arborNode = i;
+        li.arborOpen = function (open, mode) {
           if (!hasBody) return;
           if (open && !body) {
-            body = nodeBody(i, deep);
+            body = nodeBody(i, mode);
             li.appendChild(body);
-          } else if (open && deep) {
-            body.querySelectorAll(":scope > ul > li.node").forEach(function (c) { c.arborOpen(true, true); });
+          } else if (open && mode) {
+            body.querySelectorAll(":scope > ul > li.node").forEach(function (c) {
+              if (opensIn(mode, c.arborNode)) c.arborOpen(true, mode);
+            });
           }
           if (body) body.hidden = !open;
           li.classList.toggle("open", open);
@@ -177,22 +190,20 @@ extension TopicTreeView {
         function flip() { li.arborOpen(!li.classList.contains("open"), false); }
         toggle.addEventListener("click", flip);
         label.addEventListener("click", flip);
-        if (openAll) li.arborOpen(true, true);
+        if (opensIn(mode, i)) li.arborOpen(true, mode);
         return li;
       }
 
       function render() {
         var ul = make("ul", "tree");
         top.forEach(function (i) {
-          if (!matchCount || matchCount[i] > 0) ul.appendChild(nodeItem(i, Boolean(matchCount)));
+          if (!matchCount || matchCount[i] > 0) ul.appendChild(nodeItem(i, matchCount ? "all" : false));
         });
         treeBox.textContent = "";
         treeBox.appendChild(ul);
         var total = docs.length;
         if (matchCount) {
-          var hits = 0;
-          for (var d = 0; d < total; d++) if (matched[d]) hits++;
-          statusLine.textContent = hits + " of " + total + " documents match \u201c" + query + "\u201d";
+          statusLine.textContent = hitCount + " of " + total + " documents match \u201c" + query + "\u201d";
         } else {
           statusLine.textContent = total + " documents in " + data.topicCount + " topics";
         }
@@ -205,7 +216,13 @@ extension TopicTreeView {
           matchCount = null;
         } else {
           matched = new Uint8Array(docs.length);
-          for (var d = 0; d < docs.length; d++) if (lowerTitles[d].indexOf(query) >= 0) matched[d] = 1;
+          hitCount = 0;
+          for (var d = 0; d < docs.length; d++) {
+            if (lowerTitles[d].indexOf(query) >= 0) {
+              matched[d] = 1;
+              hitCount++;
+            }
+          }
           matchCount = counts(matched);
         }
         render();
@@ -221,20 +238,22 @@ extension TopicTreeView {
           } catch (e) { /* file:// pages may refuse; the search still works */ }
         }, 150);
       });
-      document.getElementById("expand-all").addEventListener("click", function () {
-        treeBox.querySelectorAll("#tree > ul > li.node").forEach(function (li) { li.arborOpen(true, true); });
-      });
+      function expandAll() {
+        treeBox.querySelectorAll("#tree > ul > li.node").forEach(function (li) {
+          if (opensIn("topics", li.arborNode)) li.arborOpen(true, "topics");
+        });
+      }
+      document.getElementById("expand-all").addEventListener("click", expandAll);
       document.getElementById("collapse-all").addEventListener("click", function () {
         treeBox.querySelectorAll("li.node.open").forEach(function (li) { li.arborOpen(false, false); });
       });
 
-      function initialQuery() {
-        var fromHash = new URLSearchParams(location.hash.replace(/^#/, "")).get("q");
-        if (fromHash) return fromHash;
-        return new URLSearchParams(location.search).get("q") || "";
-      }
-      input.value = initialQuery();
+      // The address may carry a search (#q=words or ?q=words) and ask for every topic open (expand=all).
+      var hashParameters = new URLSearchParams(location.hash.replace(/^#/, ""));
+      var queryParameters = new URLSearchParams(location.search);
+      input.value = hashParameters.get("q") || queryParameters.get("q") || "";
       search(input.value);
+      if (hashParameters.get("expand") === "all" || queryParameters.get("expand") === "all") expandAll();
       document.documentElement.setAttribute("data-ready", "true");
     })();
 
