@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Classification benchmark on debtags (multi-path, 2 levels; issue 5): one-vs-rest linear anchors on
-# TF-IDF (scikit-learn, no hierarchy) and Arbor's flat and local methods with --multi-path, trained and
+# TF-IDF (scikit-learn LinearSVC, no hierarchy) and Arbor's flat and local methods with --multi-path, trained and
 # tested on the same split in one run, all scored by `arbor eval` (micro, per-sample and label-macro hF1).
 # Prints a table; with --record, writes it to docs/benchmarks.md (key classification-debtags).
 set -euo pipefail
