@@ -12,6 +12,19 @@ import Testing
 }
 
 @Suite struct HashedFeatureExtractorTests {
+  @Test func asciiScalarsSplitWordsExactlyWhenUnicodeSaysTheyAreNotLettersOrDigits() {
+    let extractor = HashedFeatureExtractor()
+    for value in UInt32(0)..<128 {
+      let scalar = Unicode.Scalar(value)!
+      let properties = scalar.properties
+      let isWordCharacter = properties.isAlphabetic || properties.numericType != nil
+      let text = "ab" + String(Character(scalar)) + "cd"
+      let lowered = String(Character(scalar)).lowercased()
+      let expected = isWordCharacter ? ["ab" + lowered + "cd"] : ["ab", "cd"]
+      #expect(extractor.words(text) == expected, "U+\(String(value, radix: 16))")
+    }
+  }
+
   @Test func splitsAndNormalizesWords() {
     let extractor = HashedFeatureExtractor()
     #expect(

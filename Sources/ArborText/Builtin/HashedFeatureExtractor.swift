@@ -48,6 +48,19 @@ public struct HashedFeatureExtractor: Sendable, Equatable {
     let decomposed =
       text.unicodeScalars.allSatisfy(\.isASCII) ? text : text.decomposedStringWithCanonicalMapping
     for scalar in decomposed.unicodeScalars {
+      if scalar.isASCII {
+        // The same decisions as below without the property lookups: ASCII letters and digits are the only
+        // ASCII scalars that are alphabetic or numeric; nothing ASCII is a mark or a CJK ideograph.
+        let value = scalar.value
+        if (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x7A) {
+          current.append(scalar)
+        } else if value >= 0x41 && value <= 0x5A {
+          current.append(BertCharacterClasses.asciiLowercased(scalar))
+        } else {
+          finish()
+        }
+        continue
+      }
       let properties = scalar.properties
       if properties.generalCategory == .nonspacingMark { continue }
       if BertCharacterClasses.isChineseCharacter(scalar) {
