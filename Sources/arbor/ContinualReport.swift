@@ -68,7 +68,8 @@ enum ContinualReport {
     func y(_ accuracy: Double) -> Double { top + (1 - accuracy) * (height - top - bottom) }
     let colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
     var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-    out += "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    out +=
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     out += "<text x=\"\(left)\" y=\"18\">\(r.method): accuracy per level over the stream</text>\n"
     for tick in stride(from: 0.0, through: 1.0, by: 0.2) {
       let ty = y(tick)

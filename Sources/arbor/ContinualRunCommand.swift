@@ -28,8 +28,9 @@ struct ContinualRunCommand: ParsableCommand {
   @Option(help: "Test documents (JSONL with labels).") var test: String
   @Option(help: "Taxonomy file.") var taxonomy: String
   @OptionGroup var taxonomyOptions: TaxonomyInputOptions
-  @Option(help: "arbor, pl-fms, er, er-hier, er-hier-lb, ewc, finetune or joint.") var method: ContinualMethod =
-    .arbor
+  @Option(help: "arbor, pl-fms, er, er-hier, er-hier-lb, ewc, finetune or joint.") var method:
+    ContinualMethod =
+      .arbor
   @Option(help: "Rehearsal memory budget in samples.") var memory: Int = 2000
   @Option(help: "Override the method's hierarchy use: none, known or inferred.") var hierarchy: HierarchyUse?
   @Flag(help: "Ablation: replace the method's memory management by reservoir sampling.") var reservoir = false
@@ -72,7 +73,8 @@ struct ContinualRunCommand: ParsableCommand {
       switch encoder {
       case "builtin": textEncoder = BuiltinEncoder(dimension: dimension)
       case "minilm":
-        textEncoder = try SentenceEncoder.miniLM(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        textEncoder = try SentenceEncoder.miniLM(
+          threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
       default:
         textEncoder = try SentenceEncoder(
           directory: encoder, threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -25,7 +25,8 @@ struct ContinualStreamCommand: ParsableCommand {
   @Option(help: "multi-depth, single-depth or dual-label.") var scenario: StreamScenario
   @Option(help: "Share of each task's records moved to another task (blurry variant), in [0, 1).")
   var blurry: Double = 0
-  @Option(help: "Ratio of the largest to the smallest class of a level (1: balanced).") var imbalance: Double = 1
+  @Option(help: "Ratio of the largest to the smallest class of a level (1: balanced).") var imbalance:
+    Double = 1
   @Option(help: "Fine tasks of the single-depth scenarios.") var fineTasks: Int = 5
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
   @Option(name: .customLong("out"), help: "Output stream (JSONL, written atomically).") var output: String

@@ -24,6 +24,9 @@ public struct ClassMeans: Sendable {
   private var scatterRow: [Int: Int] = [:]
   private var scatterSums: [Double] = []
   private var scatterCounts: [Int] = []
+  /// Vectors not yet in the second moment (at most `pendingLimit` rows).
+  private var pending: [Float] = []
+  private let pendingLimit = 1024
   /// Samples seen.
   public private(set) var total = 0
   /// Discriminant weights per level (`classes × dimension`) and biases, valid after `refresh()`.
@@ -60,13 +63,10 @@ public struct ClassMeans: Sendable {
     let d = dimension
     var batch = [Double](repeating: 0, count: rows * d)
     for i in 0..<(rows * d) { batch[i] = Double(vectors[i]) }
-    secondMoment.withUnsafeMutableBufferPointer { s in
-      batch.withUnsafeBufferPointer { x in
-        cblas_dsyrk(
-          CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(rows), 1, x.baseAddress, Int32(d), 1,
-          s.baseAddress, Int32(d))
-      }
-    }
+    // The second moment takes the raw vectors in blocks of `pendingLimit` rows: one large product instead
+    // of one per batch, summed in single precision within a block and in double precision across blocks.
+    pending.append(contentsOf: UnsafeBufferPointer(start: vectors, count: rows * d))
+    if pending.count >= pendingLimit * d { flushPending() }
     for r in 0..<rows {
       for level in 0..<levels {
         let c = targets[r * levels + level]
@@ -95,8 +95,28 @@ public struct ClassMeans: Sendable {
     isStale = true
   }
 
+  /// Adds the pending vectors' outer products to the second moment.
+  private mutating func flushPending() {
+    let d = dimension
+    let rows = pending.count / d
+    guard rows > 0 else { return }
+    var block = [Float](repeating: 0, count: d * d)
+    pending.withUnsafeBufferPointer { x in
+      block.withUnsafeMutableBufferPointer { c in
+        cblas_ssyrk(
+          CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(rows), 1, x.baseAddress, Int32(d), 0,
+          c.baseAddress, Int32(d))
+      }
+    }
+    for i in 0..<d {
+      for j in i..<d { secondMoment[i * d + j] += Double(block[i * d + j]) }
+    }
+    pending.removeAll(keepingCapacity: true)
+  }
+
   /// Recomputes the discriminant weights from the current statistics.
   public mutating func refresh() {
+    flushPending()
     let d = dimension
     var covariance = [Double](repeating: 0, count: d * d)
     if total > 1 {
@@ -187,24 +207,48 @@ public struct ClassMeans: Sendable {
     }
   }
 
-  /// The lower Cholesky factor (row-major) of a symmetric positive definite matrix, or nil.
-  static func cholesky(_ a: [Double], dimension d: Int) -> [Double]? {
-    var l = [Double](repeating: 0, count: d * d)
-    let ok = l.withUnsafeMutableBufferPointer { l -> Bool in
-      for j in 0..<d {
-        var diagonal = a[j * d + j]
-        for k in 0..<j { diagonal -= l[j * d + k] * l[j * d + k] }
-        guard diagonal > 0 else { return false }
-        let root = diagonal.squareRoot()
-        l[j * d + j] = root
-        for i in (j + 1)..<max(j + 1, d) {
-          var value = a[i * d + j]
-          for k in 0..<j { value -= l[i * d + k] * l[j * d + k] }
-          l[i * d + j] = value / root
+  /// The lower Cholesky factor (row-major) of a symmetric positive definite matrix, or nil: right-looking
+  /// blocked factorisation (Golub & Van Loan, Matrix Computations, §4.2), the panel solve and the trailing
+  /// update by BLAS.
+  static func cholesky(_ a: [Double], dimension d: Int, block: Int = 64) -> [Double]? {
+    var l = a
+    let ok = l.withUnsafeMutableBufferPointer { m -> Bool in
+      guard let base = m.baseAddress else { return d == 0 }
+      var j = 0
+      while j < d {
+        let b = min(block, d - j)
+        // Unblocked factorisation of the diagonal block (its trailing updates are already applied).
+        for q in j..<(j + b) {
+          var diagonal = m[q * d + q]
+          for k in j..<q { diagonal -= m[q * d + k] * m[q * d + k] }
+          guard diagonal > 0 else { return false }
+          let root = diagonal.squareRoot()
+          m[q * d + q] = root
+          for i in (q + 1)..<max(q + 1, j + b) {
+            var value = m[i * d + q]
+            for k in j..<q { value -= m[i * d + k] * m[q * d + k] }
+            m[i * d + q] = value / root
+          }
         }
+        let below = d - j - b
+        if below > 0 {
+          // Panel: L21 = A21 L11^-T.
+          cblas_dtrsm(
+            CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, Int32(below), Int32(b), 1,
+            base + j * d + j, Int32(d), base + (j + b) * d + j, Int32(d))
+          // Trailing update: A22 -= L21 L21^T (lower triangle).
+          cblas_dsyrk(
+            CblasRowMajor, CblasLower, CblasNoTrans, Int32(below), Int32(b), -1, base + (j + b) * d + j,
+            Int32(d), 1, base + (j + b) * d + j + b, Int32(d))
+        }
+        j += b
       }
       return true
     }
-    return ok ? l : nil
+    guard ok else { return nil }
+    for i in 0..<d {
+      for k in (i + 1)..<max(i + 1, d) { l[i * d + k] = 0 }
+    }
+    return l
   }
 }

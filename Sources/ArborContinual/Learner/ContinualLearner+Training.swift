@@ -137,8 +137,12 @@ extension ContinualLearner {
       ewc.fisherWeights[l] += [Float](repeating: 0, count: gw.count - ewc.fisherWeights[l].count)
       ewc.fisherBias[l] += [Float](repeating: 0, count: gb.count - ewc.fisherBias[l].count)
     }
-    for i in 0..<gw.count { ewc.fisherWeights[l][i] = alpha * gw[i] * gw[i] + (1 - alpha) * ewc.fisherWeights[l][i] }
-    for i in 0..<gb.count { ewc.fisherBias[l][i] = alpha * gb[i] * gb[i] + (1 - alpha) * ewc.fisherBias[l][i] }
+    for i in 0..<gw.count {
+      ewc.fisherWeights[l][i] = alpha * gw[i] * gw[i] + (1 - alpha) * ewc.fisherWeights[l][i]
+    }
+    for i in 0..<gb.count {
+      ewc.fisherBias[l][i] = alpha * gb[i] * gb[i] + (1 - alpha) * ewc.fisherBias[l][i]
+    }
     let anchored = ewc.anchorWeights[l].count
     for i in 0..<min(anchored, gw.count) {
       gw[i] += lambda * ewc.fisherWeights[l][i] * (heads[l].weights[i] - ewc.anchorWeights[l][i])
@@ -164,7 +168,9 @@ extension ContinualLearner {
       }
       var logits = [Float](repeating: 0, count: slots.count * classes)
       inputs.withUnsafeBufferPointer { x in
-        logits.withUnsafeMutableBufferPointer { z in heads[l].logits(x.baseAddress!, rows: slots.count, into: z.baseAddress!) }
+        logits.withUnsafeMutableBufferPointer { z in
+          heads[l].logits(x.baseAddress!, rows: slots.count, into: z.baseAddress!)
+        }
       }
       for (i, slot) in slots.enumerated() {
         guard let target = heads[l].row[memory.labels[slot]] else { continue }

@@ -34,7 +34,9 @@ public struct LevelHead: Sendable {
   /// Appends a class with the given initial weights (zeros when nil) and zero Adam moments; a class
   /// already present is left as it is. Returns the class's row.
   @discardableResult
-  public mutating func addClass(_ node: Int, weights initial: [Float]? = nil, bias initialBias: Float = 0) -> Int {
+  public mutating func addClass(_ node: Int, weights initial: [Float]? = nil, bias initialBias: Float = 0)
+    -> Int
+  {
     if let existing = row[node] { return existing }
     row[node] = classes.count
     classes.append(node)

@@ -109,7 +109,9 @@ public struct RehearsalMemory: Sendable {
     for (slot, label) in labels.enumerated() where label == victimClass { candidates.append(slot) }
     if candidates.isEmpty {
       // Only the incoming class is over its share and it has no sample yet: fall back to the largest class.
-      let largest = classCount.filter { $0.key != incomingLabel }.max { ($0.value, -$0.key) < ($1.value, -$1.key) }
+      let largest = classCount.filter { $0.key != incomingLabel }.max {
+        ($0.value, -$0.key) < ($1.value, -$1.key)
+      }
       for (slot, label) in labels.enumerated() where label == largest?.key { candidates.append(slot) }
     }
     guard !candidates.isEmpty else { return random.nextInt(below: max(1, count)) }

@@ -34,6 +34,9 @@ public struct ContinualRunner: Sendable {
   public var seed: UInt64 = 0
   /// Epochs of the offline joint reference.
   public var jointEpochs = 3
+  /// OpenBLAS threads during the run (restored afterwards); nil keeps the current setting. The default 1
+  /// suits the small per-batch products, for which waking threads costs more than it saves.
+  public var blasThreadCount: Int? = 1
 
   /// A runner of a method with its default settings.
   public init(method: ContinualMethod, configuration: LearnerConfiguration? = nil) {
@@ -48,6 +51,9 @@ public struct ContinualRunner: Sendable {
     stream: [StreamRecord], streamVectors: [Float], testChains: [[Int]], testVectors: [Float],
     taxonomy: Taxonomy, dimension: Int, progress: ((Int, Int) -> Void)? = nil
   ) -> ContinualResult {
+    let previousThreads = blasThreads()
+    if let blasThreadCount { setBLASThreads(blasThreadCount) }
+    defer { setBLASThreads(previousThreads) }
     let started = Date()
     let levels = max(stream.map(\.level).max() ?? 1, testChains.map(\.count).max() ?? 1)
     var learner = ContinualLearner(
@@ -82,7 +88,8 @@ public struct ContinualRunner: Sendable {
       }
       points.append(
         EvaluationPoint(
-          samples: samples, task: task, isTaskEnd: isTaskEnd, accuracy: accuracy, classAccuracy: classAccuracy))
+          samples: samples, task: task, isTaskEnd: isTaskEnd, accuracy: accuracy, classAccuracy: classAccuracy
+        ))
       progress?(samples, n)
     }
 

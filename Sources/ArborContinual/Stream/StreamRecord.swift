@@ -58,7 +58,8 @@ public enum StreamFile {
     guard problems.isEmpty else { throw TaxonomyError(problems) }
     if records.isEmpty {
       throw TaxonomyError(
-        .schema, "no stream records found; expected JSON Lines with \"id\", \"text\", \"label\", \"level\", "
+        .schema,
+        "no stream records found; expected JSON Lines with \"id\", \"text\", \"label\", \"level\", "
           + "\"task\"", at: SourceLocation(file: file))
     }
     return records
