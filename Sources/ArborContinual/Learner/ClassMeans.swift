@@ -5,7 +5,9 @@ import Foundation
 /// stream sample (Hayes & Kanan, "Lifelong Machine Learning with Deep Streaming Linear Discriminant
 /// Analysis", CVPR Workshops 2020).
 ///
-/// The score of class c for input x is `w_c·x − ½ w_c·μ_c` with `w_c = Σ⁻¹ μ_c`, where
+/// The score of class c for input x is `w_c·x − ½ w_c·μ_c + log π_c` with `w_c = Σ⁻¹ μ_c` and π_c the
+/// share of the level's samples in class c (the Gaussian Bayes rule, Hastie, Tibshirani & Friedman, The
+/// Elements of Statistical Learning, §4.3), where
 /// `Σ = (1 − s) S + s (tr S / d) I` shrinks the pooled within-class covariance `S` towards a scaled identity
 /// (Ledoit & Wolf, J. Multivariate Analysis 2004). `S` is kept exactly from the second moment of all samples
 /// minus the between-class part of the classes the samples are deepest-labelled with.
@@ -14,6 +16,8 @@ public struct ClassMeans: Sendable {
   public let dimension: Int
   /// Weight of the scaled identity in the covariance, in (0, 1].
   public var shrinkage: Double
+  /// Weight of the log class prior log(n_c / n_level) added to each score (1: the Bayes rule of LDA).
+  public var priorWeight: Double = 1
   /// Sums of the vectors of each class, per level (rows in the order of the level's head).
   private(set) var sums: [[Double]]
   /// Samples per class, per level.
@@ -174,6 +178,7 @@ public struct ClassMeans: Sendable {
           }
         }
       }
+      let levelTotal = max(1, counts[level].reduce(0, +))
       var w = [Float](repeating: 0, count: classes * d)
       var b = [Float](repeating: 0, count: classes)
       for c in 0..<classes {
@@ -182,7 +187,10 @@ public struct ClassMeans: Sendable {
           w[c * d + k] = Float(solved[c * d + k])
           dot += solved[c * d + k] * means[c * d + k]
         }
-        b[c] = counts[level][c] > 0 ? Float(-0.5 * dot) : -Float.greatestFiniteMagnitude
+        b[c] =
+          counts[level][c] > 0
+          ? Float(-0.5 * dot + priorWeight * log(Double(counts[level][c]) / Double(levelTotal)))
+          : -Float.greatestFiniteMagnitude
       }
       weights[level] = w
       biases[level] = b

@@ -35,6 +35,10 @@ public struct RehearsalMemory: Sendable {
   private(set) var lastLoss: [Float] = []
   /// Stream samples offered so far.
   public private(set) var offered = 0
+  /// Slots of each class, the level of each class and the number of classes present per level.
+  private var classSlots: [Int: [Int]] = [:]
+  private var classLevel: [Int: Int] = [:]
+  private var classesPerLevel: [Int: Int] = [:]
 
   /// An empty memory.
   public init(capacity: Int, dimension: Int, policy: MemoryPolicy) {
@@ -58,6 +62,7 @@ public struct RehearsalMemory: Sendable {
       levels.append(level)
       importance.append(0)
       lastLoss.append(.nan)
+      track(slot: count - 1, label: label, level: level)
       return
     }
     let slot: Int
@@ -73,7 +78,29 @@ public struct RehearsalMemory: Sendable {
     replace(slot, vector, label: label, level: level)
   }
 
+  private mutating func track(slot: Int, label: Int, level: Int) {
+    if classSlots[label, default: []].isEmpty {
+      classLevel[label] = level
+      classesPerLevel[level, default: 0] += 1
+    }
+    classSlots[label, default: []].append(slot)
+  }
+
+  private mutating func untrack(slot: Int) {
+    let label = labels[slot]
+    classSlots[label]?.removeAll { $0 == slot }
+    if classSlots[label]?.isEmpty ?? true {
+      classSlots[label] = nil
+      if let level = classLevel.removeValue(forKey: label) {
+        classesPerLevel[level, default: 1] -= 1
+        if classesPerLevel[level] == 0 { classesPerLevel[level] = nil }
+      }
+    }
+  }
+
   private mutating func replace(_ slot: Int, _ vector: UnsafeBufferPointer<Float>, label: Int, level: Int) {
+    untrack(slot: slot)
+    track(slot: slot, label: label, level: level)
     vectors.withUnsafeMutableBufferPointer { v in
       for k in 0..<dimension { v[slot * dimension + k] = vector[k] }
     }
@@ -86,41 +113,44 @@ public struct RehearsalMemory: Sendable {
   /// The slot to evict for an incoming sample: the class furthest above its level- and class-balanced share
   /// (the incoming sample counted), then its least important (or a random) sample.
   func balancedVictim(incomingLabel: Int, incomingLevel: Int, random: inout RandomGenerator) -> Int {
-    var classCount: [Int: Int] = [incomingLabel: 1]
-    var classLevel: [Int: Int] = [incomingLabel: incomingLevel]
-    for (slot, label) in labels.enumerated() {
-      classCount[label, default: 0] += 1
-      classLevel[label] = levels[slot]
+    let incomingIsNew = classSlots[incomingLabel] == nil
+    var perLevel = classesPerLevel
+    if incomingIsNew { perLevel[incomingLevel, default: 0] += 1 }
+    let levelShare = Double(capacity) / Double(max(1, perLevel.count))
+    func excess(_ label: Int, _ n: Int, _ level: Int) -> Double {
+      Double(n) - levelShare / Double(perLevel[level] ?? 1)
     }
-    var classesPerLevel: [Int: Int] = [:]
-    for (_, level) in classLevel { classesPerLevel[level, default: 0] += 1 }
-    let levelShare = Double(capacity) / Double(max(1, classesPerLevel.count))
     var victimClass = incomingLabel
-    var worst = -Double.infinity
-    for (label, n) in classCount {
-      let share = levelShare / Double(classesPerLevel[classLevel[label] ?? 0] ?? 1)
-      let excess = Double(n) - share
-      if excess > worst || (excess == worst && label < victimClass) {
-        worst = excess
+    var worst = excess(incomingLabel, (classSlots[incomingLabel]?.count ?? 0) + 1, incomingLevel)
+    for (label, slots) in classSlots {
+      let n = slots.count + (label == incomingLabel ? 1 : 0)
+      let e = excess(label, n, classLevel[label] ?? 0)
+      if e > worst || (e == worst && label < victimClass) {
+        worst = e
         victimClass = label
       }
     }
-    var candidates: [Int] = []
-    for (slot, label) in labels.enumerated() where label == victimClass { candidates.append(slot) }
+    var candidates = classSlots[victimClass] ?? []
     if candidates.isEmpty {
-      // Only the incoming class is over its share and it has no sample yet: fall back to the largest class.
-      let largest = classCount.filter { $0.key != incomingLabel }.max {
-        ($0.value, -$0.key) < ($1.value, -$1.key)
+      // Only the incoming class is over its share and it has no sample yet: take from the largest class.
+      var largest = -1
+      var size = 0
+      for (label, slots) in classSlots where slots.count > size || (slots.count == size && label < largest) {
+        largest = label
+        size = slots.count
       }
-      for (slot, label) in labels.enumerated() where label == largest?.key { candidates.append(slot) }
+      candidates = classSlots[largest] ?? []
     }
     guard !candidates.isEmpty else { return random.nextInt(below: max(1, count)) }
     if policy == .importance {
       var best = candidates[0]
-      for slot in candidates where importance[slot] < importance[best] { best = slot }
+      for slot in candidates
+      where importance[slot] < importance[best] || (importance[slot] == importance[best] && slot < best) {
+        best = slot
+      }
       return best
     }
-    return candidates[random.nextInt(below: candidates.count)]
+    return candidates.sorted()[random.nextInt(below: candidates.count)]
   }
 
   /// Draws up to `size` distinct slots uniformly at random.
