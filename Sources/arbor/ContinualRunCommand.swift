@@ -36,6 +36,12 @@ struct ContinualRunCommand: ParsableCommand {
   @Flag(help: "Ablation: replace the method's memory management by reservoir sampling.") var reservoir = false
   @Flag(help: "Ablation: turn flexible memory sampling off.") var noFlexibleSampling = false
   @Option(help: "Override the method's decoding: argmax or path.") var decoding: PredictionDecoding?
+  @Option(help: "Ablation: weight of the linear heads' log-probabilities (arbor: 0).") var headWeight: Float?
+  @Option(help: "Ablation: weight of the class-mean log-probabilities (arbor: 1; 0 turns them off).")
+  var prototypeWeight: Float?
+  @Option(help: "Ablation: weight of the log class prior in the class-mean scores (default 1).")
+  var priorWeight: Double?
+  @Option(help: "Covariance shrinkage of the class means (default 0.01).") var shrinkage: Double?
   @Option(help: "builtin, minilm, or a model directory.") var encoder: String = "builtin"
   @Option(help: "Vector width of the builtin encoder.") var dimension: Int = 512
   @Option(help: "Threads for the transformer encoder (default: all cores).") var threads: Int?
@@ -52,6 +58,9 @@ struct ContinualRunCommand: ParsableCommand {
     if evalEvery < 1 { throw ValidationError("--eval-every must be at least 1.") }
     if dimension < 1 { throw ValidationError("--dimension must be at least 1.") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+    if let shrinkage, !(shrinkage > 0 && shrinkage <= 1) {
+      throw ValidationError("--shrinkage must be in (0, 1].")
+    }
   }
 
   func run() throws {
@@ -98,6 +107,10 @@ struct ContinualRunCommand: ParsableCommand {
     if reservoir, settings.memory != .none { settings.memory = .reservoir }
     if noFlexibleSampling { settings.flexibleSampling = false }
     if let decoding { settings.decoding = decoding }
+    if let headWeight { settings.headWeight = max(0, headWeight) }
+    if let prototypeWeight { settings.prototypeWeight = max(0, prototypeWeight) }
+    if let priorWeight { settings.priorWeight = priorWeight }
+    if let shrinkage { settings.shrinkage = shrinkage }
     var runner = ContinualRunner(method: method, configuration: settings)
     runner.evaluationInterval = evalEvery
     runner.seed = seed

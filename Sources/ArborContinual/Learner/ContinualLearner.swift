@@ -46,6 +46,7 @@ public struct ContinualLearner: Sendable {
     classMeans =
       configuration.prototypeWeight > 0
       ? ClassMeans(dimension: dimension, levels: levels, shrinkage: configuration.shrinkage) : nil
+    classMeans?.priorWeight = configuration.priorWeight
     memory = RehearsalMemory(
       capacity: configuration.memorySize, dimension: dimension, policy: configuration.memory)
     random = RandomGenerator(seed: seed)

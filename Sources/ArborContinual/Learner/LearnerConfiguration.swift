@@ -63,6 +63,8 @@ public struct LearnerConfiguration: Sendable {
   public var prototypeWeight: Float = 0
   /// Covariance shrinkage of the class means.
   public var shrinkage = 0.01
+  /// Weight of the log class prior in the class-mean scores.
+  public var priorWeight = 1.0
   /// Prediction decoding.
   public var decoding: PredictionDecoding = .argmax
   /// Adam's settings.
