@@ -10,8 +10,9 @@ Methods:
   finetune      no memory, the stream label's level only
   er            reservoir memory (Chaudhry et al. 2019), the stream label's level only
   er-hier       reservoir memory, the known hierarchy: a label also trains its ancestors' heads
-  er-hier-lb    er-hier with a level- and class-balanced memory (evict from the largest class of the
-                fullest level, at random)
+  er-hier-lb    er-hier with a level- and class-balanced memory (each level an equal share of the budget,
+                each class an equal share of its level's; a random sample of the class furthest above its
+                share is evicted), as Arbor's `balanced` policy
   joint         offline: 3 epochs over all stream records, shuffled, batch 16, labels plus ancestors
 
 Growing a head with Adam state carried over is computed as one full-size head whose unseen classes are

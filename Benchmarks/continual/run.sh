@@ -4,7 +4,7 @@
 # all scenarios; prints mean ± std tables and the speed ratio, and records them in docs/benchmarks.md
 # (section `continual`).
 #
-# usage: Benchmarks/continual/run.sh            (all scenarios; about 30 minutes on 2 cores)
+# usage: Benchmarks/continual/run.sh            (all scenarios; 30-40 minutes on 2 shared cores)
 #        SCENARIOS="multi-depth" SEEDS="0" Benchmarks/continual/run.sh   (a subset; not recorded)
 # Needs corpora/out/wn-noun-gloss (python3 corpora/wn-noun-gloss/build.py) and the MiniLM weights.
 set -euo pipefail

@@ -19,7 +19,9 @@ import Testing
     means.refresh()
 
     // Reference: pooled within-class covariance, shrunk, inverted by hand.
-    func mean(_ xs: [[Double]]) -> [Double] { [0, 1].map { k in xs.map { $0[k] }.reduce(0, +) / Double(xs.count) } }
+    func mean(_ xs: [[Double]]) -> [Double] {
+      [0, 1].map { k in xs.map { $0[k] }.reduce(0, +) / Double(xs.count) }
+    }
     let ma = mean(a)
     let mb = mean(b)
     var s = [[0.0, 0.0], [0.0, 0.0]]
@@ -40,7 +42,9 @@ import Testing
     var output = [Float](repeating: 0, count: 6)
     let flat = probes.flatMap { $0.map(Float.init) }
     flat.withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { o in means.scores(level: 0, x.baseAddress!, rows: 3, into: o.baseAddress!) }
+      output.withUnsafeMutableBufferPointer { o in
+        means.scores(level: 0, x.baseAddress!, rows: 3, into: o.baseAddress!)
+      }
     }
     for (r, x) in probes.enumerated() {
       #expect(abs(Double(output[r * 2]) - score(x, ma, prior: 3.0 / 5)) < 1e-4)
