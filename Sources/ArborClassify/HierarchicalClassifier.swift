@@ -19,13 +19,13 @@ public struct HierarchicalClassifier: Sendable {
   /// Sentence vectors appended to the TF-IDF features, when trained with a BERT encoder.
   package let dense: DenseChannel?
   /// Class-balanced training documents kept for rehearsal by `arbor learn` (may be empty).
-  package var memory: RehearsalMemory
+  package var memory: ModelRehearsalMemory
   /// Walks of the taxonomy that decoding needs for every document.
   let order: NodeOrder
 
   package init(
     taxonomy: Taxonomy, configuration: ClassifierConfiguration, features: SparseFeatureSpace,
-    layout: OutputLayout, heads: LinearHeads, dense: DenseChannel?, memory: RehearsalMemory = .init()
+    layout: OutputLayout, heads: LinearHeads, dense: DenseChannel?, memory: ModelRehearsalMemory = .init()
   ) {
     self.taxonomy = taxonomy
     self.configuration = configuration
@@ -98,7 +98,7 @@ public struct HierarchicalClassifier: Sendable {
           heads: current,
           dense: dense))
     }
-    var memory = RehearsalMemory()
+    var memory = ModelRehearsalMemory()
     if configuration.memorySize > 0 {
       for (row, labels) in gold.enumerated() {
         memory.append(rows: rows, row: row, path: labels.path.map(Int32.init))

@@ -77,10 +77,10 @@ import Testing
 
   @Test func quotasShareTheBudgetEquallyAndGiveUnusedShares() {
     // Hand-computed water-filling: shares of 3 give [3, 1, 3]; the 2 left go 1 each to the open classes.
-    #expect(RehearsalMemory.quotas(classSizes: [10, 1, 5], budget: 9) == [4, 1, 4])
-    #expect(RehearsalMemory.quotas(classSizes: [10, 1, 5], budget: 100) == [10, 1, 5])
-    #expect(RehearsalMemory.quotas(classSizes: [4, 4, 4], budget: 2) == [1, 1, 0])
-    #expect(RehearsalMemory.quotas(classSizes: [0, 7], budget: 3) == [0, 3])
+    #expect(ModelRehearsalMemory.quotas(classSizes: [10, 1, 5], budget: 9) == [4, 1, 4])
+    #expect(ModelRehearsalMemory.quotas(classSizes: [10, 1, 5], budget: 100) == [10, 1, 5])
+    #expect(ModelRehearsalMemory.quotas(classSizes: [4, 4, 4], budget: 2) == [1, 1, 0])
+    #expect(ModelRehearsalMemory.quotas(classSizes: [0, 7], budget: 3) == [0, 3])
   }
 
   @Test func partialLabelGradientMatchesTheHandComputedValue() {

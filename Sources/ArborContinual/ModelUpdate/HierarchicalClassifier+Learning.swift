@@ -109,7 +109,7 @@ extension HierarchicalClassifier {
     let budget =
       settings.memorySize
       ?? (configuration.memorySize > 0 ? configuration.memorySize : Self.defaultMemorySize)
-    var candidates = RehearsalMemory()
+    var candidates = ModelRehearsalMemory()
     for (row, labels) in gold.enumerated() {
       candidates.append(rows: rows, row: row, path: labels.path.map(Int32.init))
     }

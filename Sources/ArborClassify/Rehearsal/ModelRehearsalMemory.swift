@@ -10,7 +10,7 @@ import ArborTree
 /// rest is shared out again), the class-balanced selection of GDumb (Prabhu et al., ECCV 2020)
 /// and of PL-FMS's memory (Lee et al., ICCV 2023). Which items of a class stay is a seeded
 /// random choice.
-package struct RehearsalMemory: Sendable {
+package struct ModelRehearsalMemory: Sendable {
   /// The feature rows of the kept items.
   package var rows = SparseRows()
   /// Each item's gold path (node indices below the root, first level first).
@@ -62,7 +62,7 @@ package struct RehearsalMemory: Sendable {
   }
 
   /// A class-balanced selection of at most `budget` items of `self`, chosen with `seed`.
-  package func balanced(budget: Int, seed: UInt64) -> RehearsalMemory {
+  package func balanced(budget: Int, seed: UInt64) -> ModelRehearsalMemory {
     if count <= budget { return self }
     var members: [Int32: [Int]] = [:]
     for item in 0..<count { members[classOf(item), default: []].append(item) }
@@ -76,14 +76,14 @@ package struct RehearsalMemory: Sendable {
       kept += items.prefix(quotas[index])
     }
     kept.sort()
-    var result = RehearsalMemory()
+    var result = ModelRehearsalMemory()
     result.seenCounts = seenCounts
     for item in kept { result.append(rows: rows, row: item, path: paths[item]) }
     return result
   }
 
   /// The items of `self` followed by those of `other`.
-  package mutating func append(contentsOf other: RehearsalMemory) {
+  package mutating func append(contentsOf other: ModelRehearsalMemory) {
     rows.append(contentsOf: other.rows)
     paths += other.paths
   }
@@ -96,7 +96,7 @@ package struct RehearsalMemory: Sendable {
 
   /// The same items with node indices translated by `map` (old index to new index) into a
   /// taxonomy of `nodeCount` nodes.
-  package func remapped(_ map: [Int], nodeCount: Int) -> RehearsalMemory {
+  package func remapped(_ map: [Int], nodeCount: Int) -> ModelRehearsalMemory {
     var result = self
     result.paths = paths.map { path in path.map { Int32(map[Int($0)]) } }
     if !seenCounts.isEmpty {
@@ -108,7 +108,7 @@ package struct RehearsalMemory: Sendable {
 }
 
 /// Persistence as five or six float tensors (`memory.*`); float32 holds integers exactly below 2^24.
-extension RehearsalMemory {
+extension ModelRehearsalMemory {
   /// The tensors to store; none when the memory is empty.
   package var tensors: [(name: String, tensor: Tensor)] {
     guard count > 0 else { return [] }
