@@ -123,32 +123,44 @@ struct FinetuneCommand: ParsableCommand {
   /// Fine-tunes a classifier model file (`arbor train`'s output) whose method supports the contract; the
   /// result is a classifier model file of the same kind.
   func finetuneClassifier() throws {
-    let loaded = try ClassifierModel.load(from: model)
-    guard case .verbalizer(let classifier) = loaded else {
-      printError(
-        "arbor: \(model): this classifier (method flat or local) does not support the tree-path policy "
-          + "contract yet; arbor finetune can train verbalizer classifiers (arbor train --method verbalizer) "
-          + "and \(finetunableModels.map { $0.kind }.joined(separator: ", ")) models")
-      throw ExitCode(1)
-    }
-    let tree = classifier.taxonomy
-    let policy = VerbalizerPolicy(classifier)
-    let training = try readTextRecords(train, classifier: classifier)
-    let development = try dev.map { try readTextRecords($0, classifier: classifier) }
-    try trainPolicy(policy, tree: tree, training: training, development: development) { policy in
-      try classifier.updating(with: policy).save(to: out)
+    switch try ClassifierModel.load(from: model) {
+    case .verbalizer(let classifier):
+      let policy = VerbalizerPolicy(classifier)
+      let training = try readTextRecords(
+        train, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
+      let development = try dev.map {
+        try readTextRecords($0, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
+      }
+      try trainPolicy(policy, tree: classifier.taxonomy, training: training, development: development) {
+        try classifier.updating(with: $0).save(to: out)
+      }
+    case .linear(let classifier):
+      guard let policy = LinearClassifierPolicy(classifier) else {
+        printError(
+          "arbor: \(model): a multi-path classifier has no single-path policy; arbor finetune trains "
+            + "single-path flat, local and verbalizer classifiers")
+        throw ExitCode(1)
+      }
+      let training = try readTextRecords(
+        train, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
+      let development = try dev.map {
+        try readTextRecords($0, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
+      }
+      try trainPolicy(policy, tree: classifier.taxonomy, training: training, development: development) {
+        try classifier.updating(with: $0).save(to: out)
+      }
     }
   }
 
-  /// Records with `text` and `labels` as the verbalizer policy's contexts (encoded in one batch).
-  func readTextRecords(_ path: String, classifier: VerbalizerClassifier) throws(TaxonomyError)
-    -> (contexts: [[Float]], golds: [[Int]])
-  {
+  /// Records with `text` and `labels`, the texts encoded in one batch as a classifier policy's contexts.
+  func readTextRecords<Context>(
+    _ path: String, taxonomy: Taxonomy, encode: ([String]) throws(TaxonomyError) -> [Context]
+  ) throws(TaxonomyError) -> (contexts: [Context], golds: [[Int]]) {
     let bytes = try ArborFile.readBytes(path)
     var texts: [String] = []
     var golds: [[Int]] = []
     try JSONLines.forEach(bytes, file: path) { (record, location) throws(TaxonomyError) in
-      let gold = try goldLabels(of: record, taxonomy: classifier.taxonomy, at: location)
+      let gold = try goldLabels(of: record, taxonomy: taxonomy, at: location)
       guard let text = record["text"]?.stringValue else {
         throw TaxonomyError(.schema, "field 'text' must be a string", at: location)
       }
@@ -156,7 +168,7 @@ struct FinetuneCommand: ParsableCommand {
       texts.append(text)
     }
     if texts.isEmpty { throw TaxonomyError(.schema, "no records", at: .init(file: path, line: 1)) }
-    return (try classifier.policyContexts(for: texts), golds)
+    return (try encode(texts), golds)
   }
 
   /// The shared training loop: sampled groups, clipped-surrogate steps, periodic dev evaluation keeping

@@ -112,7 +112,7 @@ import Testing
   }
 }
 
-/// `arbor finetune` on classifier model files: verbalizer models adopt the contract, flat ones are refused.
+/// `arbor finetune` on classifier model files: verbalizer, flat and local models adopt the contract.
 @Suite struct FinetuneClassifierCLITests {
   /// A two-level toy corpus whose answers are obvious from the words.
   static func setUp() throws -> URL {
@@ -131,7 +131,7 @@ import Testing
     return dir
   }
 
-  @Test func finetunesAVerbalizerIntoAClassifierFileAndRefusesAFlatOne() throws {
+  @Test func finetunesClassifierFilesAndRefusesMultiPathOnes() throws {
     let dir = try Self.setUp()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = { (name: String) in dir.appendingPathComponent(name).path }
@@ -155,10 +155,22 @@ import Testing
     #expect(classified.status == 0, "\(classified.stderr)")
     #expect(classified.stdout.contains("\"b2\""), "\(classified.stdout)")
 
-    #expect(try runArbor(train + ["--method", "flat", "--out", path("flat.arbor")]).status == 0)
-    let refused = try runArbor(finetune + ["--model", path("flat.arbor"), "--out", path("never.arbor")])
+    // Flat and local models adopt the contract too; a multi-path one is refused.
+    for method in ["flat", "local"] {
+      #expect(try runArbor(train + ["--method", method, "--out", path("\(method).arbor")]).status == 0)
+      let tuned = try runArbor(
+        finetune + ["--model", path("\(method).arbor"), "--out", path("\(method)-tuned.arbor")])
+      #expect(tuned.status == 0, "\(tuned.stderr)")
+      let answer = try runArbor(
+        ["classify", "--model", path("\(method)-tuned.arbor")],
+        stdin: "{\"id\": \"x\", \"text\": \"banana blueberry pie\"}\n")
+      #expect(answer.stdout.contains("\"b1\""), "\(method): \(answer.stdout)")
+    }
+    let multi = try runArbor(train + ["--method", "flat", "--multi-path", "--out", path("multi.arbor")])
+    #expect(multi.status == 0, "\(multi.stderr)")
+    let refused = try runArbor(finetune + ["--model", path("multi.arbor"), "--out", path("never.arbor")])
     #expect(refused.status == 1)
-    #expect(refused.stderr.contains("does not support the tree-path policy contract"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("multi-path classifier has no single-path policy"), "\(refused.stderr)")
     #expect(!FileManager.default.fileExists(atPath: path("never.arbor")))
   }
 }
