@@ -122,7 +122,8 @@ extension HierarchicalClassifier {
       var heads = LinearHeads(featureCount: featureCount, outputCount: outputCount)
       heads.weights = weights.storage
       heads.bias = bias.storage
-      guard let memory = ModelRehearsalMemory(file: file, featureCount: featureCount, nodeCount: taxonomy.count)
+      guard
+        let memory = ModelRehearsalMemory(file: file, featureCount: featureCount, nodeCount: taxonomy.count)
       else { throw damaged("the rehearsal memory tensors do not match the features and taxonomy") }
       return HierarchicalClassifier(
         taxonomy: taxonomy, configuration: configuration, features: space, layout: layout, heads: heads,
