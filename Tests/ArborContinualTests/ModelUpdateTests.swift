@@ -35,6 +35,27 @@ import Testing
     #expect(summary.outputCount == model.layout.outputCount + 2)
   }
 
+  @Test(arguments: [ClassifierMethod.flat, .local])
+  func multiPathModelsGrowToo(method: ClassifierMethod) throws {
+    var settings = ClassifierConfiguration()
+    settings.method = method
+    settings.multiPath = true
+    settings.minimumDocumentFrequency = 1
+    settings.epochs = 20
+    let documents = LearnFixture.documents(
+      classes: ["cat", "dog", "tree", "flower"], count: 6, coarseAnimals: true)
+    let model = try HierarchicalClassifier.train(
+      taxonomy: try LearnFixture.taxonomy(LearnFixture.cutNodes), documents: documents,
+      configuration: settings)
+    let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
+    let new = LearnFixture.documents(classes: ["cat", "dog"], count: 4, coarseAnimals: false, prefix: "n")
+    let updated = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings()).model
+    let labels = try updated.predict(["it meows and purrs", "it barks and wags", "petals in bloom"]).map {
+      Set($0.labels.map(grown.id))
+    }
+    #expect(labels == [["animal", "cat"], ["animal", "dog"], ["plant", "flower"]])
+  }
+
   @Test func theNewClassesInitialisationAloneAlreadySeparatesThem() throws {
     // With no SGD pass, the new outputs come from the parent and the documents' mean rows only.
     let model = try LearnFixture.trainedModel(method: .flat)

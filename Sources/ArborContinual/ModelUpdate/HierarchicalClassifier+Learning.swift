@@ -74,10 +74,15 @@ extension HierarchicalClassifier {
         row: Int32(row), path: labels.path, closure: labels.closure, layout: newLayout, taxonomy: tree,
         targetsOfEnd: &targetsOfEnd)
     }
+    // Rehearsal only where the new documents train: a local model's blocks that no new document
+    // reaches are left exactly as they were (replaying them could only add noise).
+    var touched = Set<Int32>()
+    for examples in newExamples { for example in examples { touched.insert(example.range.lowerBound) } }
     let memoryExamples = oldMemory.paths.enumerated().map { item, path in
       UpdateExample.examples(
         row: Int32(newCount + item), path: path.map(Int.init), closure: memoryClosures[item],
-        layout: newLayout, taxonomy: tree, targetsOfEnd: &targetsOfEnd)
+        layout: newLayout, taxonomy: tree, targetsOfEnd: &targetsOfEnd
+      ).filter { touched.contains($0.range.lowerBound) }
     }
     let replayPerPass = min(oldMemory.count, Int((Float(newCount) * max(0, settings.replayRatio)).rounded()))
     var generator = RandomGenerator(seed: settings.seed)

@@ -1,7 +1,7 @@
 /// How `arbor learn` updates a trained classifier.
 public struct ModelUpdateSettings: Sendable, Equatable {
   /// Passes over the new documents.
-  public var epochs = 5
+  public var epochs = 3
   /// Initial SGD learning rate (decays linearly to zero); nil takes half the model's training rate.
   public var learningRate: Float?
   /// Rehearsal items drawn from the memory per new document in every pass.

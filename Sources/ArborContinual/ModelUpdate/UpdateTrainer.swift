@@ -19,6 +19,13 @@ enum UpdateExample: Sendable {
   /// Logistic loss on each output of `range` against membership in `positives`.
   case logistic(row: Int32, range: Range<Int32>, positives: [Int32])
 
+  /// The outputs the example's softmax or logistic block spans.
+  var range: Range<Int32> {
+    switch self {
+    case .softmax(_, let range, _), .logistic(_, let range, _): return range
+    }
+  }
+
   /// The update examples of one document for a layout.
   static func examples(
     row: Int32, path: [Int], closure: Set<Int>, layout: OutputLayout, taxonomy: Taxonomy,
