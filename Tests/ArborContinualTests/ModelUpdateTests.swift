@@ -144,6 +144,22 @@ import Testing
     for node in old.indices { #expect(grown.id(growth.newIndexOfOld[node]) == old.id(node)) }
   }
 
+  @Test func aNewTopLevelNodeAboveARealRootKeepsTheOldNodes() throws {
+    // "root" is a real node of the old taxonomy; a second top-level node makes the grown one's root
+    // synthetic, and "root" becomes an ordinary node under it, with its children unmoved.
+    let model = try LearnFixture.trainedModel(method: .local)
+    let grown = try LearnFixture.taxonomy(LearnFixture.cutNodes + [("mineral", [])])
+    #expect(grown.hasSyntheticRoot)
+    let growth = try TaxonomyGrowth(old: model.taxonomy, grown: grown, allowMoves: false, source: nil)
+    #expect(grown.id(growth.newIndexOfOld[model.taxonomy.root]) == "root")
+    #expect(growth.movedNodes.isEmpty)
+    let new = LearnFixture.documents(classes: ["tree"], count: 3, coarseAnimals: false, prefix: "n")
+    let updated = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings()).model
+    let prediction = try updated.predict(["petals in bloom"])[0]
+    let got = prediction.paths[0].map(grown.id)
+    #expect(got == ["root", "plant", "flower"], "\(got) \(prediction)")
+  }
+
   @Test func refusesDroppedNodesNamingThem() throws {
     let old = try LearnFixture.taxonomy(LearnFixture.grownNodes)
     let cut = try LearnFixture.taxonomy(LearnFixture.cutNodes)

@@ -62,7 +62,7 @@ extension HierarchicalClassifier {
     }
     let grownHeads = HeadGrowth(
       model: self, grown: tree, growth: growth, newEnds: newEnds, rows: rows, closures: gold.map(\.closure),
-      prototypeScale: settings.prototypeScale)
+      seenCounts: seen, prototypeScale: settings.prototypeScale)
     let newLayout = grownHeads.layout
     var heads = grownHeads.heads
 
