@@ -79,6 +79,14 @@ struct LearnCommand: ParsableCommand {
       ) { line in
         if stderrIsTerminal { printError("arbor learn: \(line)") }
       }
+      if !summary.strandedNodeIDs.isEmpty {
+        let names = summary.strandedNodeIDs.prefix(10).joined(separator: ", ")
+        printError(
+          "arbor learn: warning: \(summary.strandedNodeIDs.count) former leaf node(s) got children that no new "
+            + "document is labelled with (\(names)\(summary.strandedNodeIDs.count > 10 ? ", ..." : "")); "
+            + "predictions always end at a leaf, so their documents will now end at one of those children: "
+            + "give documents for the new labels")
+      }
       try updated.save(to: out)
       let seconds = (clock.now - start).seconds
       printError(

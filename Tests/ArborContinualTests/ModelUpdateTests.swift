@@ -27,6 +27,7 @@ import Testing
         ["animal", "cat"], ["animal", "dog"], ["plant", "tree"], ["plant", "flower"],
       ])
     #expect(Set(summary.addedNodeIDs) == ["cat", "dog"])
+    #expect(summary.strandedNodeIDs.isEmpty)
     #expect(summary.documentCount == 8)
     // Old nodes keep their ids; the model's taxonomy is the grown one.
     #expect(updated.taxonomy.count == 7)
@@ -54,6 +55,15 @@ import Testing
       Set($0.labels.map(grown.id))
     }
     #expect(labels == [["animal", "cat"], ["animal", "dog"], ["plant", "flower"]])
+  }
+
+  @Test func namesOldLeavesThatGotChildrenWithoutDocuments() throws {
+    // Grown taxonomy adds cat and dog under animal (an old leaf), but the new documents are plants.
+    let model = try LearnFixture.trainedModel(method: .flat)
+    let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
+    let new = LearnFixture.documents(classes: ["tree"], count: 3, coarseAnimals: false, prefix: "n")
+    let summary = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings()).summary
+    #expect(summary.strandedNodeIDs == ["animal"])
   }
 
   @Test func theNewClassesInitialisationAloneAlreadySeparatesThem() throws {

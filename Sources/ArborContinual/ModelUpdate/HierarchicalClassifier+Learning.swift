@@ -132,6 +132,12 @@ extension HierarchicalClassifier {
     summary.documentCount = newCount
     summary.addedNodeIDs = growth.addedNodes.map(tree.id)
     summary.movedNodeIDs = growth.movedNodes.map(taxonomy.id)
+    var labelled = Set<Int>()
+    for labels in gold { labelled.formUnion(labels.closure) }
+    summary.strandedNodeIDs = taxonomy.leaves.filter { leaf in
+      let children = tree.children(of: growth.newIndexOfOld[leaf])
+      return !children.isEmpty && !children.contains(where: labelled.contains)
+    }.map(taxonomy.id)
     summary.addedOutputCount = grownHeads.addedCount
     summary.outputCount = newLayout.outputCount
     summary.updateCount = schedule.count

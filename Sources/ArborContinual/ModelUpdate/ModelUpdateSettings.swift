@@ -29,6 +29,9 @@ public struct ModelUpdateSummary: Sendable, Equatable {
   public var addedNodeIDs: [String] = []
   /// Old nodes the grown taxonomy placed under other parents.
   public var movedNodeIDs: [String] = []
+  /// Old leaves that the grown taxonomy gives children none of the new documents carry: decoding
+  /// always continues to a leaf, so documents of these nodes now end at one of the new children.
+  public var strandedNodeIDs: [String] = []
   /// Outputs (rows of the heads) added for new labels.
   public var addedOutputCount = 0
   /// Outputs of the updated model.
