@@ -33,6 +33,11 @@ struct LearnCommand: ParsableCommand {
   @Option(help: "Rehearsal memory size kept in the model (default: the model's, or 2000).") var memory: Int?
   @Option(help: "Weight of the logit adjustment for the new documents' class frequencies (0: off).")
   var logitAdjustment: Float = ModelUpdateSettings().logitAdjustment
+  @Option(
+    help: ArgumentHelp(
+      "Logit adjustment reference: stream (keep the seen class prior; for new classes) or new "
+        + "(only classes the new documents over-represent; for more documents of known classes)."))
+  var adjust: ModelUpdateSettings.AdjustmentReference = .stream
   @Flag(help: "Accept a taxonomy that gives known nodes other parents.") var allowMoves = false
   @Flag(help: "Skip (and count) records with labels not in the taxonomy instead of failing.")
   var skipUnknown = false
@@ -74,6 +79,7 @@ struct LearnCommand: ParsableCommand {
       settings.seed = seed
       settings.allowMoves = allowMoves
       settings.logitAdjustment = logitAdjustment
+      settings.adjustmentReference = adjust
       let (updated, summary) = try classifier.learning(
         records.documents, taxonomy: tree, taxonomySource: taxonomy, settings: settings
       ) { line in
@@ -108,3 +114,5 @@ struct LearnCommand: ParsableCommand {
     }
   }
 }
+
+extension ModelUpdateSettings.AdjustmentReference: ExpressibleByArgument {}

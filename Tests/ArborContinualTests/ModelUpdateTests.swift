@@ -261,3 +261,40 @@ import Testing
     #expect(message.contains("new.jsonl:3:") && message.contains("duplicate"))
   }
 }
+
+@Suite struct LogitAdjustmentTests {
+  @Test func bothReferencesMatchHandComputedOffsets() throws {
+    let taxonomy = try LearnFixture.taxonomy(LearnFixture.cutNodes)
+    let nodes = ["animal", "tree", "flower"].map { taxonomy.index(of: $0)! }
+    let layout = OutputLayout.flat(taxonomy, nodes: nodes, multiPath: false)
+    var seen = [Float](repeating: 0, count: taxonomy.count)
+    for (node, count) in zip(nodes, [Float(4), 1, 10]) { seen[node] = count }
+    let all = 0..<Int32(3)
+    let new: [UpdateExample] = [
+      .softmax(row: 0, range: all, targets: [0]), .softmax(row: 1, range: all, targets: [0]),
+    ]
+    let schedule = new + [.softmax(row: 2, range: all, targets: [1])]
+    // Stream: targets (2, 1, 0) against seen (4, 1, 10), counts floored at 1/2:
+    // (ln 2 − ln 4, ln 1 − ln 1, ln 0.5 − ln 10).
+    let stream = UpdateTrainer.logitAdjustment(
+      .stream, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout, taxonomy: taxonomy,
+      seenCounts: seen, tau: 1)
+    for (value, want) in zip(stream, [log(0.5), 0, log(0.05)]) { #expect(abs(Double(value) - want) < 1e-5) }
+    // New documents: output 0 holds 2 of its 4 seen documents, against 2 of all 15: ln(0.5 / (2/15)).
+    let fresh = UpdateTrainer.logitAdjustment(
+      .newDocuments, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout,
+      taxonomy: taxonomy, seenCounts: seen, tau: 1)
+    for (value, want) in zip(fresh, [log(3.75), 0, 0]) { #expect(abs(Double(value) - want) < 1e-5) }
+    // τ scales; τ = 0 turns the adjustment off.
+    let doubled = UpdateTrainer.logitAdjustment(
+      .stream, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout, taxonomy: taxonomy,
+      seenCounts: seen, tau: 2)
+    #expect(abs(doubled[0] - 2 * stream[0]) < 1e-5)
+    #expect(
+      UpdateTrainer.logitAdjustment(
+        .stream, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout,
+        taxonomy: taxonomy,
+        seenCounts: seen, tau: 0
+      ).isEmpty)
+  }
+}

@@ -103,7 +103,9 @@ extension HierarchicalClassifier {
     let rate = settings.learningRate ?? configuration.learningRate / 2
     var trainer = UpdateTrainer(learningRate: rate)
     trainer.logitOffset = UpdateTrainer.logitAdjustment(
-      schedule: schedule, layout: newLayout, taxonomy: tree, seenCounts: seen, tau: settings.logitAdjustment)
+      settings.adjustmentReference, schedule: schedule, newExamples: newExamples.flatMap { $0 },
+      newDocumentCount: newCount, layout: newLayout, taxonomy: tree, seenCounts: seen,
+      tau: settings.logitAdjustment)
     // One decaying rate over all passes; each pass is run separately to report progress.
     for (pass, range) in passes.enumerated() {
       trainer.run(&heads, rows: rows, schedule: schedule[range], totalSteps: schedule.count)

@@ -12,8 +12,20 @@ public struct ModelUpdateSettings: Sendable, Equatable {
   public var seed: UInt64 = 0
   /// Whether the grown taxonomy may give nodes the model knows different parents.
   public var allowMoves = false
+  /// What the logit adjustment measures class frequencies against.
+  public enum AdjustmentReference: String, Sendable, CaseIterable {
+    /// The whole update stream (new documents and rehearsal) against every document seen: keeps the
+    /// seen class prior; best when new documents bring new classes.
+    case stream
+    /// Only the classes the new documents over-represent: lets the class-balanced rehearsal lift
+    /// rare classes; best when new documents are drawn like the old ones.
+    case newDocuments = "new"
+  }
+
   /// Weight τ of the logit adjustment for the update stream's class frequencies (0 turns it off).
   public var logitAdjustment: Float = 1
+  /// What the logit adjustment measures class frequencies against.
+  public var adjustmentReference = AdjustmentReference.stream
   /// Scale of a new class's mean feature row added to its initial weights (see docs/learn.md).
   public var prototypeScale: Float = 5
 
