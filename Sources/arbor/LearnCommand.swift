@@ -31,7 +31,7 @@ struct LearnCommand: ParsableCommand {
   @Option(help: "Rehearsal items replayed per new document in each pass.") var replay: Float =
     ModelUpdateSettings().replayRatio
   @Option(help: "Rehearsal memory size kept in the model (default: the model's, or 2000).") var memory: Int?
-  @Option(help: "Weight of the logit adjustment for the new documents' class frequencies (0: off).")
+  @Option(help: "Weight of the logit adjustment for the update's class frequencies (0: off).")
   var logitAdjustment: Float = ModelUpdateSettings().logitAdjustment
   @Option(
     help: ArgumentHelp(
