@@ -106,6 +106,21 @@ import Testing
     #expect(third.heads.weights != first.heads.weights)
   }
 
+  @Test func aModelWithoutMemoryLearnsAndStartsOne() throws {
+    // As a model file written before rehearsal memories existed: no memory, no seen counts.
+    let model = try LearnFixture.trainedModel(method: .flat, memorySize: 0)
+    #expect(model.memory.count == 0 && model.memory.seenCounts.isEmpty)
+    let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
+    let new = LearnFixture.documents(classes: ["cat", "dog"], count: 4, coarseAnimals: false, prefix: "n")
+    let (updated, summary) = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings())
+    #expect(summary.memoryBefore == 0 && summary.memoryAfter == 8)
+    #expect(updated.configuration.memorySize == HierarchicalClassifier.defaultMemorySize)
+    #expect(
+      try paths(updated, ["it meows and purrs", "it barks and wags"]) == [
+        ["animal", "cat"], ["animal", "dog"],
+      ])
+  }
+
   @Test func quotasShareTheBudgetEquallyAndGiveUnusedShares() {
     // Hand-computed water-filling: shares of 3 give [3, 1, 3]; the 2 left go 1 each to the open classes.
     #expect(RehearsalMemory.quotas(classSizes: [10, 1, 5], budget: 9) == [4, 1, 4])
