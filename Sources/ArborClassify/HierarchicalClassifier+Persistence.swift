@@ -26,6 +26,13 @@ extension HierarchicalClassifier {
       ("layout.output_nodes", Tensor(shape: [layout.outputCount], storage: layout.outputNode.map(Float.init)))
     )
     // The rehearsal memory of `arbor learn`; code that does not know it ignores these tensors.
+    guard memory.isStorable else {
+      throw TaxonomyError(
+        .schema,
+        "the rehearsal memory of \(memory.count) documents has \(memory.rows.columns.count) feature entries, "
+          + "more than a model file stores (16,777,215); keep fewer documents (--memory)",
+        at: SourceLocation(file: path))
+    }
     tensors += memory.tensors
     var metadata: [String: String] = [
       "arbor.format": Self.formatName,

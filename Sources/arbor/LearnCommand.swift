@@ -31,8 +31,13 @@ struct LearnCommand: ParsableCommand {
   @Option(help: "Rehearsal items replayed per new document in each pass.") var replay: Float =
     ModelUpdateSettings().replayRatio
   @Option(help: "Rehearsal memory size kept in the model (default: the model's, or 2000).") var memory: Int?
-  @Option(help: "Weight of the logit adjustment for the new documents' class frequencies (0: off).")
+  @Option(help: "Weight of the logit adjustment for the update's class frequencies (0: off).")
   var logitAdjustment: Float = ModelUpdateSettings().logitAdjustment
+  @Option(
+    help: ArgumentHelp(
+      "Logit adjustment reference: stream (keep the seen class prior; for new classes) or new "
+        + "(only classes the new documents over-represent; for more documents of known classes)."))
+  var adjust: ModelUpdateSettings.AdjustmentReference = .stream
   @Flag(help: "Accept a taxonomy that gives known nodes other parents.") var allowMoves = false
   @Flag(help: "Skip (and count) records with labels not in the taxonomy instead of failing.")
   var skipUnknown = false
@@ -74,10 +79,19 @@ struct LearnCommand: ParsableCommand {
       settings.seed = seed
       settings.allowMoves = allowMoves
       settings.logitAdjustment = logitAdjustment
+      settings.adjustmentReference = adjust
       let (updated, summary) = try classifier.learning(
         records.documents, taxonomy: tree, taxonomySource: taxonomy, settings: settings
       ) { line in
         if stderrIsTerminal { printError("arbor learn: \(line)") }
+      }
+      if !summary.strandedNodeIDs.isEmpty {
+        let names = summary.strandedNodeIDs.prefix(10).joined(separator: ", ")
+        printError(
+          "arbor learn: warning: \(summary.strandedNodeIDs.count) former leaf node(s) got children that no new "
+            + "document is labelled with (\(names)\(summary.strandedNodeIDs.count > 10 ? ", ..." : "")); "
+            + "predictions always end at a leaf, so their documents will now end at one of those children: "
+            + "give documents for the new labels")
       }
       try updated.save(to: out)
       let seconds = (clock.now - start).seconds
@@ -100,3 +114,5 @@ struct LearnCommand: ParsableCommand {
     }
   }
 }
+
+extension ModelUpdateSettings.AdjustmentReference: ExpressibleByArgument {}

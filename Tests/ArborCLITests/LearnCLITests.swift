@@ -171,6 +171,14 @@ import Testing
     #expect(unknown.stderr.contains("new.jsonl:1:") && unknown.stderr.contains("'n-cat-0'"))
     #expect(unknown.stderr.contains("'cat'"))
     #expect(!FileManager.default.fileExists(atPath: out))
+    // An empty input is an error, not a silent no-op.
+    try "\n".write(to: dir.appendingPathComponent("empty.jsonl"), atomically: true, encoding: .utf8)
+    let empty = try runArbor([
+      "learn", "--model", path(dir, "model.arbor"), path(dir, "empty.jsonl"), "--out", out,
+    ])
+    #expect(empty.status == 1)
+    #expect(empty.stderr.contains("empty.jsonl") && empty.stderr.contains("no records found"))
+    #expect(!FileManager.default.fileExists(atPath: out))
     // With --skip-unknown they are skipped and counted (all 8 here, and one plant document kept).
     try
       (Self.documents(["cat", "dog"], count: 4, coarse: false, prefix: "n")

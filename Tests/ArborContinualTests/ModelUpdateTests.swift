@@ -27,12 +27,43 @@ import Testing
         ["animal", "cat"], ["animal", "dog"], ["plant", "tree"], ["plant", "flower"],
       ])
     #expect(Set(summary.addedNodeIDs) == ["cat", "dog"])
+    #expect(summary.strandedNodeIDs.isEmpty)
     #expect(summary.documentCount == 8)
     // Old nodes keep their ids; the model's taxonomy is the grown one.
     #expect(updated.taxonomy.count == 7)
     // Flat: cat and dog are added path ends (animal stays one); local: two new edges under animal.
     #expect(summary.addedOutputCount == 2)
     #expect(summary.outputCount == model.layout.outputCount + 2)
+  }
+
+  @Test(arguments: [ClassifierMethod.flat, .local])
+  func multiPathModelsGrowToo(method: ClassifierMethod) throws {
+    var settings = ClassifierConfiguration()
+    settings.method = method
+    settings.multiPath = true
+    settings.minimumDocumentFrequency = 1
+    settings.epochs = 20
+    let documents = LearnFixture.documents(
+      classes: ["cat", "dog", "tree", "flower"], count: 6, coarseAnimals: true)
+    let model = try HierarchicalClassifier.train(
+      taxonomy: try LearnFixture.taxonomy(LearnFixture.cutNodes), documents: documents,
+      configuration: settings)
+    let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
+    let new = LearnFixture.documents(classes: ["cat", "dog"], count: 4, coarseAnimals: false, prefix: "n")
+    let updated = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings()).model
+    let labels = try updated.predict(["it meows and purrs", "it barks and wags", "petals in bloom"]).map {
+      Set($0.labels.map(grown.id))
+    }
+    #expect(labels == [["animal", "cat"], ["animal", "dog"], ["plant", "flower"]])
+  }
+
+  @Test func namesOldLeavesThatGotChildrenWithoutDocuments() throws {
+    // Grown taxonomy adds cat and dog under animal (an old leaf), but the new documents are plants.
+    let model = try LearnFixture.trainedModel(method: .flat)
+    let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
+    let new = LearnFixture.documents(classes: ["tree"], count: 3, coarseAnimals: false, prefix: "n")
+    let summary = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings()).summary
+    #expect(summary.strandedNodeIDs == ["animal"])
   }
 
   @Test func theNewClassesInitialisationAloneAlreadySeparatesThem() throws {
@@ -73,6 +104,21 @@ import Testing
     settings.seed = 8
     let third = try model.learning(new, taxonomy: grown, settings: settings).model
     #expect(third.heads.weights != first.heads.weights)
+  }
+
+  @Test func aModelWithoutMemoryLearnsAndStartsOne() throws {
+    // As a model file written before rehearsal memories existed: no memory, no seen counts.
+    let model = try LearnFixture.trainedModel(method: .flat, memorySize: 0)
+    #expect(model.memory.count == 0 && model.memory.seenCounts.isEmpty)
+    let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
+    let new = LearnFixture.documents(classes: ["cat", "dog"], count: 4, coarseAnimals: false, prefix: "n")
+    let (updated, summary) = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings())
+    #expect(summary.memoryBefore == 0 && summary.memoryAfter == 8)
+    #expect(updated.configuration.memorySize == HierarchicalClassifier.defaultMemorySize)
+    #expect(
+      try paths(updated, ["it meows and purrs", "it barks and wags"]) == [
+        ["animal", "cat"], ["animal", "dog"],
+      ])
   }
 
   @Test func quotasShareTheBudgetEquallyAndGiveUnusedShares() {
@@ -121,6 +167,22 @@ import Testing
     let growth = try TaxonomyGrowth(old: old, grown: grown, allowMoves: false, source: "g.json")
     #expect(Set(growth.addedNodes.map(grown.id)) == ["cat", "dog"])
     for node in old.indices { #expect(grown.id(growth.newIndexOfOld[node]) == old.id(node)) }
+  }
+
+  @Test func aNewTopLevelNodeAboveARealRootKeepsTheOldNodes() throws {
+    // "root" is a real node of the old taxonomy; a second top-level node makes the grown one's root
+    // synthetic, and "root" becomes an ordinary node under it, with its children unmoved.
+    let model = try LearnFixture.trainedModel(method: .local)
+    let grown = try LearnFixture.taxonomy(LearnFixture.cutNodes + [("mineral", [])])
+    #expect(grown.hasSyntheticRoot)
+    let growth = try TaxonomyGrowth(old: model.taxonomy, grown: grown, allowMoves: false, source: nil)
+    #expect(grown.id(growth.newIndexOfOld[model.taxonomy.root]) == "root")
+    #expect(growth.movedNodes.isEmpty)
+    let new = LearnFixture.documents(classes: ["tree"], count: 3, coarseAnimals: false, prefix: "n")
+    let updated = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings()).model
+    let prediction = try updated.predict(["petals in bloom"])[0]
+    let got = prediction.paths[0].map(grown.id)
+    #expect(got == ["root", "plant", "flower"], "\(got) \(prediction)")
   }
 
   @Test func refusesDroppedNodesNamingThem() throws {
@@ -212,5 +274,42 @@ import Testing
     let message = error?.description ?? ""
     #expect(message.contains("new.jsonl:1:") && message.contains("labels"))
     #expect(message.contains("new.jsonl:3:") && message.contains("duplicate"))
+  }
+}
+
+@Suite struct LogitAdjustmentTests {
+  @Test func bothReferencesMatchHandComputedOffsets() throws {
+    let taxonomy = try LearnFixture.taxonomy(LearnFixture.cutNodes)
+    let nodes = ["animal", "tree", "flower"].map { taxonomy.index(of: $0)! }
+    let layout = OutputLayout.flat(taxonomy, nodes: nodes, multiPath: false)
+    var seen = [Float](repeating: 0, count: taxonomy.count)
+    for (node, count) in zip(nodes, [Float(4), 1, 10]) { seen[node] = count }
+    let all = 0..<Int32(3)
+    let new: [UpdateExample] = [
+      .softmax(row: 0, range: all, targets: [0]), .softmax(row: 1, range: all, targets: [0]),
+    ]
+    let schedule = new + [.softmax(row: 2, range: all, targets: [1])]
+    // Stream: targets (2, 1, 0) against seen (4, 1, 10), counts floored at 1/2:
+    // (ln 2 − ln 4, ln 1 − ln 1, ln 0.5 − ln 10).
+    let stream = UpdateTrainer.logitAdjustment(
+      .stream, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout, taxonomy: taxonomy,
+      seenCounts: seen, tau: 1)
+    for (value, want) in zip(stream, [log(0.5), 0, log(0.05)]) { #expect(abs(Double(value) - want) < 1e-5) }
+    // New documents: output 0 holds 2 of its 4 seen documents, against 2 of all 15: ln(0.5 / (2/15)).
+    let fresh = UpdateTrainer.logitAdjustment(
+      .newDocuments, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout,
+      taxonomy: taxonomy, seenCounts: seen, tau: 1)
+    for (value, want) in zip(fresh, [log(3.75), 0, 0]) { #expect(abs(Double(value) - want) < 1e-5) }
+    // τ scales; τ = 0 turns the adjustment off.
+    let doubled = UpdateTrainer.logitAdjustment(
+      .stream, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout, taxonomy: taxonomy,
+      seenCounts: seen, tau: 2)
+    #expect(abs(doubled[0] - 2 * stream[0]) < 1e-5)
+    #expect(
+      UpdateTrainer.logitAdjustment(
+        .stream, schedule: schedule, newExamples: new, newDocumentCount: 2, layout: layout,
+        taxonomy: taxonomy,
+        seenCounts: seen, tau: 0
+      ).isEmpty)
   }
 }

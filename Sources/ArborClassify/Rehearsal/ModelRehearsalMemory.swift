@@ -130,8 +130,8 @@ extension ModelRehearsalMemory {
     ] + seen
   }
 
-  /// Whether the memory fits float32 storage exactly.
-  package var isStorable: Bool { rows.columns.count < 1 << 24 }
+  /// Whether the memory fits float32 storage exactly (every offset and index below 2^24).
+  package var isStorable: Bool { rows.columns.count < 1 << 24 && paths.reduce(0) { $0 + $1.count } < 1 << 24 }
 
   /// Reads the memory of a model file; empty when the file has none, nil when it is damaged.
   package init?(file: SafeTensorsFile, featureCount: Int, nodeCount: Int) {

@@ -25,7 +25,7 @@ struct HeadGrowth {
 
   init(
     model: HierarchicalClassifier, grown tree: Taxonomy, growth: TaxonomyGrowth, newEnds: [Int],
-    rows: SparseRows, closures: [Set<Int>], prototypeScale: Float
+    rows: SparseRows, closures: [Set<Int>], seenCounts: [Float], prototypeScale: Float
   ) {
     let old = model.layout
     let map = growth.newIndexOfOld
@@ -58,7 +58,15 @@ struct HeadGrowth {
     heads = LinearHeads(featureCount: model.heads.featureCount, outputCount: layout.outputCount)
     copyKnownOutputs(from: model.heads)
     initialiseAddedOutputs(
-      model: model, tree: tree, rows: rows, closures: closures, prototypeScale: prototypeScale)
+      model: model, tree: tree, rows: rows, closures: closures, seenCounts: seenCounts,
+      prototypeScale: prototypeScale)
+  }
+
+  /// Documents seen whose gold path passes through `node` (its own count and its descendants').
+  private func seenThrough(_ node: Int, _ tree: Taxonomy, _ seenCounts: [Float]) -> Float {
+    guard !seenCounts.isEmpty else { return 0 }
+    if node == tree.root { return seenCounts.reduce(0, +) }
+    return tree.descendants(of: node).reduce(seenCounts[node]) { $0 + seenCounts[$1] }
   }
 
   /// The number of outputs without an old counterpart.
@@ -84,7 +92,7 @@ struct HeadGrowth {
   /// Sets the weights of added outputs from the tree and the new documents.
   private mutating func initialiseAddedOutputs(
     model: HierarchicalClassifier, tree: Taxonomy, rows: SparseRows, closures: [Set<Int>],
-    prototypeScale: Float
+    seenCounts: [Float], prototypeScale: Float
   ) {
     let added = source.indices.filter { source[$0] < 0 }
     guard !added.isEmpty else { return }
@@ -137,7 +145,14 @@ struct HeadGrowth {
     for output in added {
       let node = Int(layout.outputNode[output])
       let members = closures.indices.filter { closures[$0].contains(node) }
-      guard !members.isEmpty else { continue }
+      guard !members.isEmpty else {
+        // A local edge no document has taken yet: as unlikely as one unseen case among everything
+        // seen through its parent (add-one smoothing), so it does not take a share of the parent's mass.
+        if layout.kind == .local {
+          heads.bias[output] -= logf(1 + seenThrough(Int(layout.outputParent[output]), tree, seenCounts))
+        }
+        continue
+      }
       let step = prototypeScale / Float(members.count)
       heads.weights.withUnsafeMutableBufferPointer { w in
         for row in members {

@@ -62,7 +62,7 @@ extension HierarchicalClassifier {
     }
     let grownHeads = HeadGrowth(
       model: self, grown: tree, growth: growth, newEnds: newEnds, rows: rows, closures: gold.map(\.closure),
-      prototypeScale: settings.prototypeScale)
+      seenCounts: seen, prototypeScale: settings.prototypeScale)
     let newLayout = grownHeads.layout
     var heads = grownHeads.heads
 
@@ -74,10 +74,15 @@ extension HierarchicalClassifier {
         row: Int32(row), path: labels.path, closure: labels.closure, layout: newLayout, taxonomy: tree,
         targetsOfEnd: &targetsOfEnd)
     }
+    // Rehearsal only where the new documents train: a local model's blocks that no new document
+    // reaches are left exactly as they were (replaying them could only add noise).
+    var touched = Set<Int32>()
+    for examples in newExamples { for example in examples { touched.insert(example.range.lowerBound) } }
     let memoryExamples = oldMemory.paths.enumerated().map { item, path in
       UpdateExample.examples(
         row: Int32(newCount + item), path: path.map(Int.init), closure: memoryClosures[item],
-        layout: newLayout, taxonomy: tree, targetsOfEnd: &targetsOfEnd)
+        layout: newLayout, taxonomy: tree, targetsOfEnd: &targetsOfEnd
+      ).filter { touched.contains($0.range.lowerBound) }
     }
     let replayPerPass = min(oldMemory.count, Int((Float(newCount) * max(0, settings.replayRatio)).rounded()))
     var generator = RandomGenerator(seed: settings.seed)
@@ -98,7 +103,9 @@ extension HierarchicalClassifier {
     let rate = settings.learningRate ?? configuration.learningRate / 2
     var trainer = UpdateTrainer(learningRate: rate)
     trainer.logitOffset = UpdateTrainer.logitAdjustment(
-      schedule: schedule, layout: newLayout, taxonomy: tree, seenCounts: seen, tau: settings.logitAdjustment)
+      settings.adjustmentReference, schedule: schedule, newExamples: newExamples.flatMap { $0 },
+      newDocumentCount: newCount, layout: newLayout, taxonomy: tree, seenCounts: seen,
+      tau: settings.logitAdjustment)
     // One decaying rate over all passes; each pass is run separately to report progress.
     for (pass, range) in passes.enumerated() {
       trainer.run(&heads, rows: rows, schedule: schedule[range], totalSteps: schedule.count)
@@ -127,6 +134,12 @@ extension HierarchicalClassifier {
     summary.documentCount = newCount
     summary.addedNodeIDs = growth.addedNodes.map(tree.id)
     summary.movedNodeIDs = growth.movedNodes.map(taxonomy.id)
+    var labelled = Set<Int>()
+    for labels in gold { labelled.formUnion(labels.closure) }
+    summary.strandedNodeIDs = taxonomy.leaves.filter { leaf in
+      let children = tree.children(of: growth.newIndexOfOld[leaf])
+      return !children.isEmpty && !children.contains(where: labelled.contains)
+    }.map(taxonomy.id)
     summary.addedOutputCount = grownHeads.addedCount
     summary.outputCount = newLayout.outputCount
     summary.updateCount = schedule.count

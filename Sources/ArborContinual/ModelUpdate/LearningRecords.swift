@@ -59,6 +59,11 @@ public struct LearningRecords: Sendable {
       if problems.count >= 20 { throw TaxonomyError(problems) }
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
+    if result.documents.isEmpty && result.skippedCount == 0 {
+      throw TaxonomyError(
+        .schema, "no records found; expected JSON Lines with \"id\", \"text\" and \"labels\"",
+        at: SourceLocation(file: file))
+    }
     result.skippedLabels = unknownLabels.sorted()
     return result
   }

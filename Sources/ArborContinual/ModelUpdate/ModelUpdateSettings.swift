@@ -1,7 +1,7 @@
 /// How `arbor learn` updates a trained classifier.
 public struct ModelUpdateSettings: Sendable, Equatable {
   /// Passes over the new documents.
-  public var epochs = 5
+  public var epochs = 3
   /// Initial SGD learning rate (decays linearly to zero); nil takes half the model's training rate.
   public var learningRate: Float?
   /// Rehearsal items drawn from the memory per new document in every pass.
@@ -12,8 +12,20 @@ public struct ModelUpdateSettings: Sendable, Equatable {
   public var seed: UInt64 = 0
   /// Whether the grown taxonomy may give nodes the model knows different parents.
   public var allowMoves = false
+  /// What the logit adjustment measures class frequencies against.
+  public enum AdjustmentReference: String, Sendable, CaseIterable {
+    /// The whole update stream (new documents and rehearsal) against every document seen: keeps the
+    /// seen class prior; best when new documents bring new classes.
+    case stream
+    /// Only the classes the new documents over-represent: lets the class-balanced rehearsal lift
+    /// rare classes; best when new documents are drawn like the old ones.
+    case newDocuments = "new"
+  }
+
   /// Weight τ of the logit adjustment for the update stream's class frequencies (0 turns it off).
   public var logitAdjustment: Float = 1
+  /// What the logit adjustment measures class frequencies against.
+  public var adjustmentReference = AdjustmentReference.stream
   /// Scale of a new class's mean feature row added to its initial weights (see docs/learn.md).
   public var prototypeScale: Float = 5
 
@@ -29,6 +41,9 @@ public struct ModelUpdateSummary: Sendable, Equatable {
   public var addedNodeIDs: [String] = []
   /// Old nodes the grown taxonomy placed under other parents.
   public var movedNodeIDs: [String] = []
+  /// Old leaves that the grown taxonomy gives children none of the new documents carry: decoding
+  /// always continues to a leaf, so documents of these nodes now end at one of the new children.
+  public var strandedNodeIDs: [String] = []
   /// Outputs (rows of the heads) added for new labels.
   public var addedOutputCount = 0
   /// Outputs of the updated model.

@@ -18,8 +18,9 @@ package struct TaxonomyGrowth: Sendable {
 
   /// Matches `grown` against `old`; `source` names the grown taxonomy in errors.
   package init(old: Taxonomy, grown: Taxonomy, allowMoves: Bool, source: String?) throws(TaxonomyError) {
+    // A synthetic root has no id of its own; every other node, a real root included, is found by id.
     func newIndex(_ node: Int) -> Int? {
-      node == old.root ? grown.root : grown.index(of: old.id(node))
+      node == old.root && old.hasSyntheticRoot ? grown.root : grown.index(of: old.id(node))
     }
     var map = [Int](repeating: -1, count: old.count)
     var dropped: [Int] = []
@@ -40,7 +41,9 @@ package struct TaxonomyGrowth: Sendable {
         at: location)
     }
     func parentIDs(_ taxonomy: Taxonomy, _ node: Int) -> [String] {
-      taxonomy.parents(of: node).map { $0 == taxonomy.root ? "(root)" : taxonomy.id($0) }.sorted()
+      taxonomy.parents(of: node).map {
+        $0 == taxonomy.root && taxonomy.hasSyntheticRoot ? "(root)" : taxonomy.id($0)
+      }.sorted()
     }
     var moved: [Int] = []
     for node in old.indices where node != old.root {

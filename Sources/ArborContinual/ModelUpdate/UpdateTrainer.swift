@@ -19,6 +19,13 @@ enum UpdateExample: Sendable {
   /// Logistic loss on each output of `range` against membership in `positives`.
   case logistic(row: Int32, range: Range<Int32>, positives: [Int32])
 
+  /// The outputs the example's softmax or logistic block spans.
+  var range: Range<Int32> {
+    switch self {
+    case .softmax(_, let range, _), .logistic(_, let range, _): return range
+    }
+  }
+
   /// The update examples of one document for a layout.
   static func examples(
     row: Int32, path: [Int], closure: Set<Int>, layout: OutputLayout, taxonomy: Taxonomy,
@@ -51,40 +58,59 @@ enum UpdateExample: Sendable {
 /// Plain SGD over a fixed sequence of examples with a linearly decaying rate, as `arbor train` uses.
 struct UpdateTrainer {
   var learningRate: Float
-  /// Added to each output's score before the softmax during training only (logit adjustment,
-  /// Menon et al., ICLR 2021): `τ · (log π_stream(k) − log π_seen(k))`, π_stream the output's share of
-  /// targets in the update schedule and π_seen its share of all documents the model has learnt from.
-  /// An update stream over-represents the new classes and, through the class-balanced memory, the
-  /// rare old ones; the adjustment keeps those frequencies out of the weights, so the model keeps the
-  /// class prior of everything it has seen and old classes are not pushed aside.
+  /// Added to each output's score before the softmax during training only; see ``logitAdjustment``.
   var logitOffset: [Float] = []
 
-  /// The logit adjustment of a schedule; counts are floored at half a document.
-  ///
-  /// A flat single-path output's seen count is that of documents ending at its node; a local
-  /// output's (its edge's) that of documents whose path passes through its node.
-  static func logitAdjustment(
-    schedule: [UpdateExample], layout: OutputLayout, taxonomy: Taxonomy, seenCounts: [Float], tau: Float
-  ) -> [Float] {
-    guard tau > 0 else { return [] }
-    var stream = [Float](repeating: 0, count: layout.outputCount)
-    for example in schedule {
+  /// Per-output counts of the targets of `examples` (a target set shares one count).
+  static func targetCounts(_ examples: [UpdateExample], outputCount: Int) -> [Float] {
+    var counts = [Float](repeating: 0, count: outputCount)
+    for example in examples {
       switch example {
       case .softmax(_, _, let targets):
-        for target in targets { stream[Int(target)] += 1 / Float(targets.count) }
+        for target in targets { counts[Int(target)] += 1 / Float(targets.count) }
       case .logistic: continue
       }
     }
+    return counts
+  }
+
+  /// Seen documents per output: ending at a flat output's node, passing through a local output's node.
+  static func seenPerOutput(layout: OutputLayout, taxonomy: Taxonomy, seenCounts: [Float]) -> [Float] {
     var through = seenCounts
     if layout.kind == .local {
       // Documents passing through a node: its own plus its descendants' (children before parents).
       for node in taxonomy.topologicalOrder.reversed() {
-        for parent in taxonomy.parents(of: node) { through[parent] += through[node] }
+        for parent in taxonomy.parents(of: node) where parent != node { through[parent] += through[node] }
       }
     }
-    return (0..<layout.outputCount).map { output in
-      let seen = through[Int(layout.outputNode[output])]
-      return tau * (logf(max(stream[output], 0.5)) - logf(max(seen, 0.5)))
+    return layout.outputNode.map { through[Int($0)] }
+  }
+
+  /// The training-time logit offsets of an update (logit adjustment, Menon et al., ICLR 2021).
+  ///
+  /// - `.stream`: `τ · (log π_stream(k) − log π_seen(k))`, π_stream the output's share of targets in
+  ///   the whole schedule (new documents and rehearsed items), π_seen its share of all documents the
+  ///   model has learnt from; counts floored at half a document. The softmax is then taught none of
+  ///   the stream's class frequencies: neither the new classes' excess nor the class-balanced
+  ///   memory's lift of rare classes.
+  /// - `.newDocuments`: `τ · log max(1, (new_k / seen_k) / (new / seen))`, only the excess of the
+  ///   classes the new documents over-represent against all documents seen; rehearsal not counted.
+  static func logitAdjustment(
+    _ reference: ModelUpdateSettings.AdjustmentReference, schedule: [UpdateExample],
+    newExamples: [UpdateExample], newDocumentCount: Int, layout: OutputLayout, taxonomy: Taxonomy,
+    seenCounts: [Float], tau: Float
+  ) -> [Float] {
+    guard tau > 0 else { return [] }
+    let seen = seenPerOutput(layout: layout, taxonomy: taxonomy, seenCounts: seenCounts)
+    switch reference {
+    case .stream:
+      let stream = targetCounts(schedule, outputCount: layout.outputCount)
+      return zip(stream, seen).map { tau * (logf(max($0, 0.5)) - logf(max($1, 0.5))) }
+    case .newDocuments:
+      guard newDocumentCount > 0 else { return [] }
+      let fresh = targetCounts(newExamples, outputCount: layout.outputCount)
+      let share = Float(newDocumentCount) / max(1, seenCounts.reduce(0, +))
+      return zip(fresh, seen).map { tau * logf(max(1, $0 / max($1, $0, 1) / share)) }
     }
   }
 
