@@ -87,7 +87,9 @@ private func queryText(of record: JSONValue, at location: SourceLocation) throws
     }
     var alternatives: [String] = []
     if let list = record["altLabels"], list != .null {
-      guard let items = list.arrayValue else { throw failure("field 'altLabels' must be an array of strings") }
+      guard let items = list.arrayValue else {
+        throw failure("field 'altLabels' must be an array of strings")
+      }
       for item in items {
         guard let name = item.stringValue else { throw failure("field 'altLabels' must hold strings") }
         alternatives.append(name)
