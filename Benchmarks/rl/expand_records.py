@@ -1,11 +1,12 @@
 """Records for `arbor finetune` of an expansion model on wn-noun-expand (issue 7).
 
-usage: expand_records.py CORPUS OUT_DIR [--train N] [--seed S]
+usage: expand_records.py CORPUS OUT_DIR [--train N] [--val M] [--seed S]
 
 Writes OUT_DIR/expand-train.jsonl: N leaves of the taxonomy as pseudo-queries (as the expansion
 trainer makes them; `arbor finetune` hides a record's own node when its "id" names one), each with its
-label, altLabels, definition and "labels" = its parents; and OUT_DIR/expand-dev.jsonl: the dev terms
-joined with their gold parents. Standard library only.
+label, altLabels, definition and "labels" = its parents; OUT_DIR/expand-val.jsonl: M other leaves the
+same way (checkpoint selection); and OUT_DIR/expand-dev.jsonl: the dev terms joined with their gold
+parents. Standard library only.
 """
 import json
 import os
@@ -13,11 +14,13 @@ import random
 import sys
 
 corpus, out = sys.argv[1], sys.argv[2]
-count, seed = 2000, 0
+count, validation, seed = 2000, 500, 0
 args = sys.argv[3:]
 while args:
     if args[0] == "--train":
         count = int(args[1])
+    elif args[0] == "--val":
+        validation = int(args[1])
     elif args[0] == "--seed":
         seed = int(args[1])
     else:
@@ -27,13 +30,14 @@ while args:
 nodes = json.load(open(os.path.join(corpus, "taxonomy.json")))["nodes"]
 has_child = {p for n in nodes for p in n.get("parents", [])}
 leaves = sorted(n["id"] for n in nodes if n["id"] not in has_child and n.get("parents"))
-chosen = set(random.Random(seed).sample(leaves, min(count, len(leaves))))
-with open(os.path.join(out, "expand-train.jsonl"), "w") as f:
-    for n in nodes:
-        if n["id"] in chosen:
-            record = {"id": n["id"], "label": n["label"], "altLabels": n.get("altLabels", []),
-                      "definition": n.get("definition"), "labels": n["parents"]}
-            f.write(json.dumps(record) + "\n")
+sample = random.Random(seed).sample(leaves, min(count + validation, len(leaves)))
+for name, chosen in (("expand-train.jsonl", set(sample[:count])), ("expand-val.jsonl", set(sample[count:]))):
+    with open(os.path.join(out, name), "w") as f:
+        for n in nodes:
+            if n["id"] in chosen:
+                record = {"id": n["id"], "label": n["label"], "altLabels": n.get("altLabels", []),
+                          "definition": n.get("definition"), "labels": n["parents"]}
+                f.write(json.dumps(record) + "\n")
 gold = {}
 for line in open(os.path.join(corpus, "dev.gold.jsonl")):
     record = json.loads(line)

@@ -197,10 +197,12 @@ struct FinetuneCommand: ParsableCommand {
     var cursor = 0
 
     var best: (step: Int, evaluation: PolicyEvaluation)?
+    var initial: PolicyEvaluation?
     func evaluateAndKeep(step: Int) throws {
       guard let development else { return }
       let evaluation = trainer.policy.evaluate(
         contexts: development.contexts, golds: development.golds, reward: &rewardFunction)
+      if step == 0 { initial = evaluation }
       if stderrIsTerminal {
         printError(
           "step \(step): dev reward \(formatted(evaluation.meanReward)), exact \(formatted(evaluation.exactPathAccuracy))"
@@ -244,6 +246,10 @@ struct FinetuneCommand: ParsableCommand {
       json +=
         ", \"best_step\": \(best.step), \"dev_reward\": \(JSONWriter.number(best.evaluation.meanReward))"
       json += ", \"dev_exact_path\": \(JSONWriter.number(best.evaluation.exactPathAccuracy))"
+    }
+    if let initial {
+      json += ", \"initial_dev_reward\": \(JSONWriter.number(initial.meanReward))"
+      json += ", \"initial_dev_exact_path\": \(JSONWriter.number(initial.exactPathAccuracy))"
     }
     json += ", \"out\": \(JSONWriter.quoted(out))}"
     print(json)
