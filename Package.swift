@@ -84,7 +84,8 @@ let package = Package(
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify", "ArborRL"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
-    .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText", "ArborRL"]),
+    .testTarget(
+      name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText", "ArborRL"]),
     .testTarget(
       name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"],
       exclude: ["Fixtures"]),
