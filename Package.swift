@@ -46,7 +46,7 @@ let package = Package(
       dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborRL", "COpenBLAS"]
     ),
     .target(name: "ArborRL", dependencies: ["ArborTree", "ArborTensor", "ArborMetrics"]),
-    .target(name: "ArborExpand", dependencies: ["ArborTree", "ArborTensor", "ArborText"]),
+    .target(name: "ArborExpand", dependencies: ["ArborTree", "ArborTensor", "ArborText", "ArborRL"]),
     .target(
       name: "ArborOrganize",
       dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborRL", "COpenBLAS"]
@@ -84,7 +84,8 @@ let package = Package(
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify", "ArborRL"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
-    .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText"]),
+    .testTarget(
+      name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText", "ArborRL"]),
     .testTarget(
       name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"],
       exclude: ["Fixtures"]),

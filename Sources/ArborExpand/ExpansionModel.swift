@@ -41,6 +41,8 @@ public struct ExpansionModel: Sendable {
   public var rerankCount: Int
   /// Fitting Score constants.
   public var constants: FittingConstants
+  /// How the model was fine-tuned (`arbor finetune`), or nil for a model straight from training.
+  public var finetuning: String?
   var scorer: RetrievalScorer
   var coherence: CoherenceModel?
 
@@ -58,7 +60,7 @@ public struct ExpansionModel: Sendable {
     if let coherence {
       tensors += zip(coherence.store.names, coherence.store.values).map { ($0, $1) }
     }
-    let metadata: [String: String] = [
+    var metadata: [String: String] = [
       "format": Self.format, "version": String(Self.version), "encoder": encoderName,
       "encoder_identity": encoderIdentity, "dimension": String(dimension),
       "candidate_count": String(retrieval.candidateCount), "vote_depth": String(retrieval.voteDepth),
@@ -76,6 +78,7 @@ public struct ExpansionModel: Sendable {
       "coherence_heads": String(coherence?.shape.heads ?? 0),
       "coherence_feed_forward": String(coherence?.shape.feedForward ?? 0),
     ]
+    if let finetuning { metadata["finetuned"] = finetuning }
     try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
   }
 
@@ -162,7 +165,7 @@ public struct ExpansionModel: Sendable {
     return ExpansionModel(
       encoderName: metadata["encoder"] ?? "builtin", encoderIdentity: metadata["encoder_identity"] ?? "",
       dimension: dimension, retrieval: retrieval, rerankCount: try integer("rerank_count"),
-      constants: constants,
+      constants: constants, finetuning: metadata["finetuned"],
       scorer: scorer, coherence: coherence)
   }
 }

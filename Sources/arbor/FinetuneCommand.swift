@@ -1,4 +1,5 @@
 import ArborClassify
+import ArborExpand
 import ArborRL
 import ArborTensor
 import ArborTree
@@ -15,7 +16,10 @@ struct FinetuneCommand: ParsableCommand {
       AdamW step per batch. Evaluates greedy decoding on --dev every --eval-every steps and keeps the \
       best checkpoint (by dev reward) in --out; without --dev, writes the final model. Records are JSONL \
       with "labels" (gold node ids) and the model's input fields. Deterministic for a seed. Models must \
-      support the tree-path policy contract (docs/rl.md).
+      support the tree-path policy contract (docs/rl.md): linear-tree-policy weights, verbalizer \
+      classifiers (arbor train --method verbalizer) and expansion models (arbor expand train; pass \
+      --taxonomy; records are query terms as arbor expand reads them, "labels" their gold parents, and a \
+      record whose "id" names a node of the taxonomy is a pseudo-query with that node hidden).
       """
   )
 
@@ -23,7 +27,11 @@ struct FinetuneCommand: ParsableCommand {
   @Option(help: "Training records (JSONL).") var train: String
   @Option(help: "Development records (JSONL) for periodic evaluation and best-checkpoint keeping.")
   var dev: String?
-  @Option(help: "Taxonomy (default: the model configuration's 'taxonomy', relative to the model).")
+  @Option(
+    help: """
+      Taxonomy (default: the model configuration's 'taxonomy', relative to the model; required for \
+      expansion models).
+      """)
   var taxonomy: String?
   @Option(help: "Reward: hf1, exact, pmetric, wup, or a weighted sum such as 0.7*exact+0.3*hf1.")
   var reward: String = "hf1"
@@ -62,6 +70,14 @@ struct FinetuneCommand: ParsableCommand {
   }
 
   func run() throws {
+    if ExpansionModel.isModelFile(model) {
+      do {
+        try finetuneExpansion()
+      } catch let error as TaxonomyError {
+        throw fail(error)
+      }
+      return
+    }
     if isClassifierModelFile(model) {
       do {
         try finetuneClassifier()
@@ -193,10 +209,12 @@ struct FinetuneCommand: ParsableCommand {
     var cursor = 0
 
     var best: (step: Int, evaluation: PolicyEvaluation)?
+    var initial: PolicyEvaluation?
     func evaluateAndKeep(step: Int) throws {
       guard let development else { return }
       let evaluation = trainer.policy.evaluate(
         contexts: development.contexts, golds: development.golds, reward: &rewardFunction)
+      if step == 0 { initial = evaluation }
       if stderrIsTerminal {
         printError(
           "step \(step): dev reward \(formatted(evaluation.meanReward)), exact \(formatted(evaluation.exactPathAccuracy))"
@@ -240,6 +258,10 @@ struct FinetuneCommand: ParsableCommand {
       json +=
         ", \"best_step\": \(best.step), \"dev_reward\": \(JSONWriter.number(best.evaluation.meanReward))"
       json += ", \"dev_exact_path\": \(JSONWriter.number(best.evaluation.exactPathAccuracy))"
+    }
+    if let initial {
+      json += ", \"initial_dev_reward\": \(JSONWriter.number(initial.meanReward))"
+      json += ", \"initial_dev_exact_path\": \(JSONWriter.number(initial.exactPathAccuracy))"
     }
     json += ", \"out\": \(JSONWriter.quoted(out))}"
     print(json)

@@ -174,3 +174,71 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: path("never.arbor")))
   }
 }
+
+/// `arbor finetune` on expansion model files (`arbor expand train`'s output), on the kitchen example.
+@Suite struct FinetuneExpansionCLITests {
+  static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("docs/examples/expand")
+
+  @Test func finetunesAnExpansionModelThatArborExpandUses() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = { (name: String) in dir.appendingPathComponent(name).path }
+    let taxonomy = Self.example.appendingPathComponent("kitchen.rdf").path
+    let terms = Self.example.appendingPathComponent("new-terms.jsonl").path
+    let trained = try runArbor([
+      "expand", "train", "--taxonomy", taxonomy, "--out", path("model.arbor"), "--no-coherence",
+      "--held-out", "0", "--dimension", "64",
+    ])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    // The example's new terms with their intended parents (by hand), as records.
+    let intended = [
+      "mango": "fruit", "kale": "vegetable", "cappuccino": "coffee", "brie": "cheese", "sourdough": "bread",
+      "minttea": "tea",
+    ]
+    var records = ""
+    for line in try String(contentsOfFile: terms, encoding: .utf8).split(separator: "\n") {
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      let id = try #require(object["id"] as? String)
+      let parent = try #require(intended[String(id.split(separator: "/").last!)])
+      records += line.dropLast() + ", \"labels\": [\"http://example.org/kitchen/\(parent)\"]}\n"
+    }
+    try records.write(toFile: path("records.jsonl"), atomically: true, encoding: .utf8)
+    let finetune = [
+      "finetune", "--model", path("model.arbor"), "--train", path("records.jsonl"), "--dev",
+      path("records.jsonl"), "--reward", "wup", "--steps", "6", "--eval-every", "3", "--seed", "2",
+    ]
+    let result = try runArbor(finetune + ["--taxonomy", taxonomy, "--out", path("tuned.arbor")])
+    #expect(result.status == 0, "\(result.stderr)")
+    let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    #expect(summary?["sampled_paths"] as? Int == 6 * 6 * 8)
+    let devReward = try #require(summary?["dev_reward"] as? Double)
+    #expect(devReward > 0.5 && devReward <= 1)
+    // Deterministic for a seed.
+    let again = try runArbor(finetune + ["--taxonomy", taxonomy, "--out", path("again.arbor")])
+    #expect(again.stdout.replacingOccurrences(of: "again.arbor", with: "tuned.arbor") == result.stdout)
+    #expect(
+      FileManager.default.contents(atPath: path("again.arbor"))
+        == FileManager.default.contents(atPath: path("tuned.arbor")))
+    // `arbor expand` uses the fine-tuned model.
+    let expanded = try runArbor([
+      "expand", "--taxonomy", taxonomy, "--terms", terms, "--model", path("tuned.arbor"), "--report",
+      path("report.jsonl"), "--dimension", "64",
+    ])
+    #expect(expanded.status == 0, "\(expanded.stderr)")
+    let report = try String(contentsOfFile: path("report.jsonl"), encoding: .utf8)
+    #expect(report.split(separator: "\n").count == 6)
+
+    // Errors: no taxonomy; an unknown gold parent names the file and line; nothing is written.
+    let noTaxonomy = try runArbor(finetune + ["--out", path("never.arbor")])
+    #expect(noTaxonomy.status == 2 && noTaxonomy.stderr.contains("--taxonomy"), "\(noTaxonomy.stderr)")
+    try (records + "{\"label\": \"tofu\", \"labels\": [\"nowhere\"]}\n").write(
+      toFile: path("bad.jsonl"), atomically: true, encoding: .utf8)
+    let bad = try runArbor([
+      "finetune", "--model", path("model.arbor"), "--taxonomy", taxonomy, "--train", path("bad.jsonl"),
+      "--reward", "wup", "--steps", "2", "--out", path("never.arbor"),
+    ])
+    #expect(bad.status == 1 && bad.stderr.contains("bad.jsonl:7"), "\(bad.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: path("never.arbor")))
+  }
+}
