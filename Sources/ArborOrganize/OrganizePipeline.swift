@@ -9,6 +9,8 @@ public struct OrganizePipeline {
   public var lexicalWeight: Float
   /// Width of the TF-IDF SVD features.
   public var lexicalDimension = 256
+  /// Whether the refinement passes work on the encoder's vectors rather than the joined features.
+  public var refineOnEncoder = false
 
   /// A pipeline.
   public init(options: TopicTreeOptions, lexicalWeight: Float = 0.8) {
@@ -39,7 +41,9 @@ public struct OrganizePipeline {
     }
     progress?("clustering")
     var tree = try TopicTreeBuilder(options: options).build(
-      vectors: features, dimension: featureDimension, ids: ids, progress: progress)
+      vectors: features, dimension: featureDimension, ids: ids,
+      refinementVectors: refineOnEncoder ? points : nil, refinementDimension: refineOnEncoder ? dimension : 0,
+      progress: progress)
     // From here on the tree lives in the encoder's space, where the navigator and `add` work.
     tree.dimension = dimension
     tree.sums = Self.sums(tree: tree, points: points, dimension: dimension)

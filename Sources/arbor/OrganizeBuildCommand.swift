@@ -39,6 +39,8 @@ struct OrganizeBuildCommand: ParsableCommand {
   @Option(help: "Path k-means refinement passes (fixed levels).") var refine: Int = 5
   @Option(help: "Weight of the TF-IDF SVD features beside the encoder's (0: encoder only).")
   var lexicalWeight: Double = 0.8
+  @Flag(help: "Refine on the encoder's vectors only (where the label navigator works).")
+  var refineOnEncoder = false
   @Option(help: "Also build one tree per field or field group (a+b), repeatable.") var facet: [String] = []
   @Option(help: "keyphrases, or endpoint (an OpenAI-compatible LLM; falls back to keyphrases).")
   var namer: String = "keyphrases"
@@ -132,7 +134,9 @@ struct OrganizeBuildCommand: ParsableCommand {
       let vectors = try encoding.encode(texts, with: encoder, label: "embedding\(note)")
       let built: TopicTreeModel
       do {
-        built = try OrganizePipeline(options: options, lexicalWeight: Float(lexicalWeight)).run(
+        var pipeline = OrganizePipeline(options: options, lexicalWeight: Float(lexicalWeight))
+        pipeline.refineOnEncoder = refineOnEncoder
+        built = try pipeline.run(
           ids: records.map(\.id), texts: texts, titles: records.map(\.title), vectors: vectors,
           dimension: encoder.dimension,
           embedLabels: { try encoding.encode($0, with: encoder, label: nil) },
@@ -177,7 +181,10 @@ struct OrganizeBuildCommand: ParsableCommand {
       let navigation = model.navigationOutcome
       printError(
         "arbor: \(records.count) documents\(note) -> levels \(tree.levelSizes.map(String.init).joined(separator: "/"))"
-          + (navigation.map { String(format: "; label navigation exact %.3f", $0.exact) } ?? ""))
+          + (navigation.map {
+            String(format: "; label navigation exact %.3f, per level ", $0.exact)
+              + $0.levelAccuracy.map { String(format: "%.3f", $0) }.joined(separator: "/")
+          } ?? ""))
     }
     do {
       for output in outputs { try ArborFile.writeAtomically(output.text, to: output.path) }

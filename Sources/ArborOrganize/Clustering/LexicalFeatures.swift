@@ -19,7 +19,7 @@ enum LexicalFeatures {
 
   /// TF-IDF rows of `texts`.
   static func tfidf(_ texts: [String]) -> SparseRows {
-    let table = PhraseTable(texts: texts)
+    let table = PhraseTable(texts: texts, keepingStopWords: true)
     var df = [Int32](repeating: 0, count: table.phrases.count)
     for row in table.documents { for t in Set(row) { df[Int(t)] += 1 } }
     var column = [Int32](repeating: -1, count: df.count)

@@ -10,7 +10,8 @@ struct PhraseTable {
   /// Phrase ids of each document, with repetitions.
   var documents: [[Int32]] = []
 
-  init(texts: [String]) {
+  /// The table of `texts`; with `keepingStopWords`, stop words count as words (for TF-IDF features).
+  init(texts: [String], keepingStopWords: Bool = false) {
     var ids: [String: Int32] = [:]
     func id(_ phrase: String, _ parts: [String]) -> Int32 {
       if let known = ids[phrase] { return known }
@@ -25,7 +26,9 @@ struct PhraseTable {
       var row: [Int32] = []
       var previous: String?
       for word in Self.words(of: text) {
-        guard word.count > 1, !Self.stopWords.contains(word), !word.allSatisfy(\.isNumber) else {
+        guard word.count > 1, keepingStopWords || !Self.stopWords.contains(word),
+          !word.allSatisfy(\.isNumber)
+        else {
           previous = nil
           continue
         }

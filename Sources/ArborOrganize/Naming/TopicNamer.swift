@@ -19,7 +19,7 @@ public struct TopicNamer {
   /// Keyphrases that become label candidates.
   public var candidateKeyphrases = 8
   /// Documents nearest the centroid whose leading phrases become candidates.
-  public var nearestDocuments = 6
+  public var nearestDocuments = 24
   /// Words at most in a label built from a leading phrase.
   public var maximumLabelWords = 6
   /// Coordinate-ascent sweeps per sibling group.
@@ -173,14 +173,19 @@ public struct TopicNamer {
       members, centroid: node, points: points, centroids: centroids, dimension: dimension,
       count: nearestDocuments)
     for d in nearest { add(leadingPhrase(titles[d], texts[d], words: maximumLabelWords)) }
-    if nearest.count >= 2 {
-      let first = leadingPhrase(titles[nearest[0]], texts[nearest[0]], words: 3)
-      let second = leadingPhrase(titles[nearest[1]], texts[nearest[1]], words: 3)
-      add(first + ", " + second)
-    }
+    let short = nearest.prefix(6).map { leadingPhrase(titles[$0], texts[$0], words: 3) }
+    for i in short.indices { for j in short.indices where j > i { add(short[i] + ", " + short[j]) } }
+    let tiny = nearest.prefix(4).map { leadingPhrase(titles[$0], texts[$0], words: 2) }
+    if tiny.count >= 3 { add(tiny.prefix(3).joined(separator: ", ")) }
+    if tiny.count >= 4 { add(tiny.dropFirst().joined(separator: ", ")) }
+    for i in phrases.indices.prefix(5) { for j in phrases.indices.prefix(5) where j > i + 1 { add(phrases[i] + ", " + phrases[j]) } }
     let children = tree.nodes[node].children
     for child in children { add(tree.nodes[child].label) }
     if children.count >= 2 { add(tree.nodes[children[0]].label + ", " + tree.nodes[children[1]].label) }
+    if children.count >= 3 {
+      add(children.prefix(3).map { tree.nodes[$0].label }.joined(separator: ", "))
+    }
+    if phrases.count >= 4 { add(phrases.prefix(4).joined(separator: ", ")) }
     if phrases.isEmpty && list.isEmpty { add(tree.nodes[node].id) }
     return list
   }

@@ -12,8 +12,12 @@ public struct TopicTreeBuilder: Sendable {
 
   /// Clusters `vectors` (row-major `[ids.count, dimension]`; normalised here) into a tree whose nodes have
   /// no labels yet. Deterministic for `options.seed`.
+  ///
+  /// With `refinementVectors` (`[ids.count, refinementDimension]`), the path k-means refinement works on
+  /// those instead (for example the encoder's own vectors, where the label navigator works).
   public func build(
-    vectors: [Float], dimension: Int, ids: [String], progress: ((String) -> Void)? = nil
+    vectors: [Float], dimension: Int, ids: [String], refinementVectors: [Float]? = nil,
+    refinementDimension: Int = 0, progress: ((String) -> Void)? = nil
   ) throws(TaxonomyError) -> TopicTree {
     let n = ids.count
     guard n >= 2, vectors.count == n * dimension else {
@@ -48,7 +52,13 @@ public struct TopicTreeBuilder: Sendable {
     }
     if case .fixed = options.levels, options.refinementPasses > 0 {
       progress?("refining")
-      structure.refine(points, dimension: dimension, passes: options.refinementPasses)
+      if let refinementVectors, refinementDimension > 0 {
+        var other = refinementVectors
+        for row in 0..<n { SphericalKMeans.normalizeRow(&other, row: row, dimension: refinementDimension) }
+        structure.refine(other, dimension: refinementDimension, passes: options.refinementPasses)
+      } else {
+        structure.refine(points, dimension: dimension, passes: options.refinementPasses)
+      }
     }
     return structure.tree(points, dimension: dimension, ids: ids)
   }
