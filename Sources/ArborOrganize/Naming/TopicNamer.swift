@@ -34,9 +34,10 @@ public struct TopicNamer {
 
   /// Sets `label` and `keyphrases` of every node. `vectors` are the documents' encoder vectors
   /// (`[texts.count, dimension]`, the navigator's space), `texts` their titles-and-texts.
+  /// With `onlyChildrenOf`, only the children of those nodes are (re)named; other nodes keep theirs.
   public func name(
     _ tree: inout TopicTree, texts: [String], titles: [String], vectors: [Float], dimension: Int,
-    progress: ((String) -> Void)? = nil
+    onlyChildrenOf: Set<Int>? = nil, progress: ((String) -> Void)? = nil
   ) throws {
     let n = texts.count
     var points = vectors
@@ -66,6 +67,17 @@ public struct TopicNamer {
       head += 1
       let children = tree.nodes[parent].children
       guard !children.isEmpty else { continue }
+      guard onlyChildrenOf?.contains(parent) ?? true else {
+        for child in children {
+          var words = ancestorWords[parent]
+          for phrase in tree.nodes[child].keyphrases.prefix(3) {
+            for w in phrase.split(separator: " ") { words.insert(String(w)) }
+          }
+          ancestorWords[child] = words
+          order.append(child)
+        }
+        continue
+      }
       let phrases = tfidf.keyphrases(
         classes: children.map { members[$0] }, ancestorWords: ancestorWords[parent],
         count: max(keyphraseCount, candidateKeyphrases))
@@ -83,7 +95,7 @@ public struct TopicNamer {
     let parents = tree.nodes.indices.filter { !tree.nodes[$0].children.isEmpty }
     let maximumDepth = depths.max() ?? 0
     for depth in stride(from: maximumDepth - 1, through: 0, by: -1) {
-      let groupParents = parents.filter { depths[$0] == depth }
+      let groupParents = parents.filter { depths[$0] == depth && (onlyChildrenOf?.contains($0) ?? true) }
       if groupParents.isEmpty { continue }
       progress?("labels at level \(depth + 1)")
       var candidates: [Int: [String]] = [:]
@@ -116,6 +128,7 @@ public struct TopicNamer {
       progress?("naming with the endpoint")
       for node in order.dropFirst() {
         let parent = tree.nodes[node].parent ?? 0
+        guard onlyChildrenOf?.contains(parent) ?? true else { continue }
         let siblings = tree.nodes[parent].children.filter { $0 != node }.map { tree.nodes[$0].label }
         let nearest = nearestMembers(members[node], centroid: node, points: points, centroids: centroids,
           dimension: dimension, count: nearestDocuments)
@@ -126,7 +139,7 @@ public struct TopicNamer {
         if let answer = endpoint(request), !answer.isEmpty { tree.nodes[node].label = answer }
       }
     }
-    for node in tree.nodes.indices.dropFirst() {
+    for node in tree.nodes.indices.dropFirst() where onlyChildrenOf?.contains(tree.nodes[node].parent ?? 0) ?? true {
       tree.nodes[node].keyphrases = Array(tree.nodes[node].keyphrases.prefix(keyphraseCount))
     }
   }
