@@ -32,7 +32,11 @@ enum EvalNavigation {
       throw ExitCode(1)
     }
     let encoder: any TextEncoder
-    do { encoder = try encoding.makeEncoder(encoding.encoder, builtinDimension: encoding.dimension) } catch {
+    // The builtin encoder's idf is fitted on the gold texts, as `organize build` fits it on its collection.
+    let idf = encoding.encoder == "builtin" ? TFIDFModel(fitting: gold.map(\.text)) : nil
+    do {
+      encoder = try encoding.makeEncoder(encoding.encoder, builtinDimension: encoding.dimension, idf: idf)
+    } catch {
       printError("arbor: \(error)")
       throw ExitCode(1)
     }

@@ -57,7 +57,13 @@ struct OrganizeAddCommand: ParsableCommand {
     let encoding = try OrganizeEncoderOptions.parse(arguments)
     let encoder: any TextEncoder
     do {
-      encoder = try encoding.makeEncoder(model.encoderName, builtinDimension: model.builtinDimension)
+      let idf = model.builtinDocumentFrequencies.flatMap { frequencies -> TFIDFModel? in
+        let extractor = HashedFeatureExtractor()
+        guard frequencies.count == extractor.bucketCount else { return nil }
+        return TFIDFModel(
+          extractor: extractor, documentCount: model.builtinDocumentCount, documentFrequencies: frequencies)
+      }
+      encoder = try encoding.makeEncoder(model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
     } catch {
       printError("arbor: \(error)")
       throw ExitCode(1)

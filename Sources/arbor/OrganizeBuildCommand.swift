@@ -86,11 +86,6 @@ struct OrganizeBuildCommand: ParsableCommand {
       printError("arbor: \(collection): a topic tree needs at least 2 documents with text")
       throw ExitCode(1)
     }
-    let encoder: any TextEncoder
-    do { encoder = try encoding.makeEncoder(encoding.encoder, builtinDimension: encoding.dimension) } catch {
-      printError("arbor: \(error)")
-      throw ExitCode(1)
-    }
     var options = TopicTreeOptions()
     options.method = method
     options.seed = seed
@@ -131,6 +126,15 @@ struct OrganizeBuildCommand: ParsableCommand {
         throw ExitCode(1)
       }
       let note = group.name.map { " (facet \($0))" } ?? ""
+      // The builtin encoder's idf is fitted on the texts it organizes (and saved with the model).
+      let idf = encoding.encoder == "builtin" ? TFIDFModel(fitting: texts) : nil
+      let encoder: any TextEncoder
+      do {
+        encoder = try encoding.makeEncoder(encoding.encoder, builtinDimension: encoding.dimension, idf: idf)
+      } catch {
+        printError("arbor: \(error)")
+        throw ExitCode(1)
+      }
       let vectors = try encoding.encode(texts, with: encoder, label: "embedding\(note)")
       let built: TopicTreeModel
       do {
@@ -149,6 +153,8 @@ struct OrganizeBuildCommand: ParsableCommand {
       model.encoderIdentity = encoder.identity
       model.encoderName = encoding.encoder
       model.builtinDimension = encoding.dimension
+      model.builtinDocumentFrequencies = idf?.documentFrequencies
+      model.builtinDocumentCount = idf?.documentCount ?? 0
       let tree = model.tree
       let collectionTitle = (title ?? collection.split(separator: "/").last.map(String.init) ?? "topics")
         + (group.name.map { " — \($0)" } ?? "")

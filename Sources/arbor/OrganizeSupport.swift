@@ -18,11 +18,12 @@ struct OrganizeEncoderOptions: ParsableArguments {
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
   }
 
-  /// The encoder named `name` (the builtin one with plain sublinear tf, so that it needs no corpus).
-  func makeEncoder(_ name: String, builtinDimension: Int) throws -> any TextEncoder {
+  /// The encoder named `name`; the builtin one weighs features by `idf` (fitted on the collection) when
+  /// given, by plain sublinear tf otherwise.
+  func makeEncoder(_ name: String, builtinDimension: Int, idf: TFIDFModel? = nil) throws -> any TextEncoder {
     let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
     switch name {
-    case "builtin": return BuiltinEncoder(dimension: builtinDimension)
+    case "builtin": return BuiltinEncoder(dimension: builtinDimension, weighting: idf)
     case "minilm": return try SentenceEncoder.miniLM(threadCount: threadCount)
     default: return try SentenceEncoder(directory: name, threadCount: threadCount)
     }

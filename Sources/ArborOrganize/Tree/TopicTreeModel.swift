@@ -9,7 +9,8 @@ import Foundation
 /// (unit-length encoder vectors); metadata `model` = `arbor-topic-tree`, `encoder` (the encoder's
 /// identity), `encoderName` (builtin, minilm or a directory), `builtinDimension`, `nodes` (a JSON array
 /// of `{"id", "parent", "label", "keyphrases", "size"}`, parent as an index, -1 for the root),
-/// `documentIDs`, `documentLeaves` and `documentTexts` (JSON arrays).
+/// `documentIDs`, `documentLeaves` and `documentTexts` (JSON arrays); for the builtin encoder also the
+/// tensor `builtinDocumentFrequencies` and metadata `builtinDocumentCount` (its fitted idf).
 public struct TopicTreeModel: Sendable {
   /// The `model` metadata value.
   public static let kind = "arbor-topic-tree"
@@ -24,6 +25,11 @@ public struct TopicTreeModel: Sendable {
   public var encoderName: String
   /// Vector width of the builtin encoder (when `encoderName` is builtin).
   public var builtinDimension: Int
+  /// The builtin encoder's fitted document frequencies (one per hashed bucket) and text count, when the
+  /// encoder is builtin with TF-IDF weighting (saved as tensor `builtinDocumentFrequencies`).
+  public var builtinDocumentFrequencies: [Int32]?
+  /// Texts the builtin document frequencies were counted over.
+  public var builtinDocumentCount = 0
   /// The documents' texts as they were embedded (saved, so that `add` can name split leaves).
   public var documentTexts: [String] = []
   /// How the label-only navigator did on the tree's own documents (not saved).
@@ -55,16 +61,24 @@ public struct TopicTreeModel: Sendable {
       "documentIDs": "[" + tree.documentIDs.map(JSONWriter.quoted).joined(separator: ",") + "]",
       "documentLeaves": "[" + tree.documentLeaves.map(String.init).joined(separator: ",") + "]",
       "documentTexts": "[" + documentTexts.map(JSONWriter.quoted).joined(separator: ",") + "]",
+      "builtinDocumentCount": String(builtinDocumentCount),
     ]
+    var tensors = [
+      (name: "sums", tensor: Tensor(shape: [tree.nodes.count, tree.dimension], storage: tree.sums)),
+      (
+        name: "documents",
+        tensor: Tensor(shape: [tree.documentIDs.count, tree.dimension], storage: documentVectors)
+      ),
+    ]
+    if let frequencies = builtinDocumentFrequencies {
+      tensors.append(
+        (
+          name: "builtinDocumentFrequencies",
+          tensor: Tensor(shape: [frequencies.count], storage: frequencies.map(Float.init))
+        ))
+    }
     do {
-      try SafeTensorsFile.write(
-        [
-          (name: "sums", tensor: Tensor(shape: [tree.nodes.count, tree.dimension], storage: tree.sums)),
-          (
-            name: "documents",
-            tensor: Tensor(shape: [tree.documentIDs.count, tree.dimension], storage: documentVectors)
-          ),
-        ], metadata: metadata, to: path)
+      try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
     } catch {
       throw TaxonomyError(.io, error.message, at: SourceLocation(file: path))
     }
@@ -137,6 +151,16 @@ public struct TopicTreeModel: Sendable {
       encoderName: metadata["encoderName"] ?? "builtin",
       builtinDimension: metadata["builtinDimension"].flatMap(Int.init) ?? 512)
     model.documentTexts = texts
+    if file.entries["builtinDocumentFrequencies"] != nil {
+      do {
+        model.builtinDocumentFrequencies = try file.tensor("builtinDocumentFrequencies").storage.map {
+          Int32(max(0, min(Float(Int32.max), $0)))
+        }
+      } catch {
+        throw TaxonomyError(.io, error.message, at: SourceLocation(file: path))
+      }
+      model.builtinDocumentCount = metadata["builtinDocumentCount"].flatMap(Int.init) ?? 0
+    }
     return model
   }
 }
