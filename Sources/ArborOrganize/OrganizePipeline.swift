@@ -1,4 +1,5 @@
 import ArborTree
+import Foundation
 
 /// The whole of `arbor organize build` for one text view of a collection: features, clustering, naming,
 /// and the label-navigation score of the result.
@@ -26,6 +27,12 @@ public struct OrganizePipeline {
     progress: ((String) -> Void)? = nil
   ) throws -> TopicTreeModel {
     let n = ids.count
+    var timings: [(String, Double)] = []
+    var clock = Date()
+    func lap(_ name: String) {
+      timings.append((name, Date().timeIntervalSince(clock)))
+      clock = Date()
+    }
     var points = vectors
     for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
     var features = points
@@ -39,21 +46,26 @@ public struct OrganizePipeline {
           points, dimension: dimension, lexical.vectors, dimension: lexical.dimension, weight: lexicalWeight)
       }
     }
+    lap("lexical features")
     progress?("clustering")
     var tree = try TopicTreeBuilder(options: options).build(
       vectors: features, dimension: featureDimension, ids: ids,
       refinementVectors: refineOnEncoder ? points : nil, refinementDimension: refineOnEncoder ? dimension : 0,
       progress: progress)
+    lap("clustering")
     // From here on the tree lives in the encoder's space, where the navigator and `add` work.
     tree.dimension = dimension
     tree.sums = Self.sums(tree: tree, points: points, dimension: dimension)
     var namer = TopicNamer(embed: embedLabels)
     namer.endpoint = endpoint
     try namer.name(&tree, texts: texts, titles: titles, vectors: points, dimension: dimension, progress: progress)
+    lap("naming")
     var model = TopicTreeModel(
       tree: tree, documentVectors: points, encoderIdentity: "", encoderName: "", builtinDimension: 0)
     model.documentTexts = texts
     model.navigationOutcome = try Self.navigation(tree: tree, points: points, embedLabels: embedLabels)
+    lap("navigation check")
+    model.timings = timings
     return model
   }
 

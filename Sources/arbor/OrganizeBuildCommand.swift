@@ -126,6 +126,7 @@ struct OrganizeBuildCommand: ParsableCommand {
         throw ExitCode(1)
       }
       let note = group.name.map { " (facet \($0))" } ?? ""
+      let embeddingStart = Date()
       // The builtin encoder's idf is fitted on the texts it organizes (and saved with the model).
       let idf = encoding.encoder == "builtin" ? TFIDFModel(fitting: texts) : nil
       let encoder: any TextEncoder
@@ -136,6 +137,7 @@ struct OrganizeBuildCommand: ParsableCommand {
         throw ExitCode(1)
       }
       let vectors = try encoding.encode(texts, with: encoder, label: "embedding\(note)")
+      let embeddingSeconds = Date().timeIntervalSince(embeddingStart)
       let built: TopicTreeModel
       do {
         var pipeline = OrganizePipeline(options: options, lexicalWeight: Float(lexicalWeight))
@@ -185,6 +187,9 @@ struct OrganizeBuildCommand: ParsableCommand {
       }
       if let treeModel { modelToWrite = modelToWrite ?? (model, path(treeModel)) }
       let navigation = model.navigationOutcome
+      printError(
+        "arbor: timings\(note): embedding \(String(format: "%.1f", embeddingSeconds)) s, "
+          + model.timings.map { "\($0.phase) \(String(format: "%.1f", $0.seconds)) s" }.joined(separator: ", "))
       printError(
         "arbor: \(records.count) documents\(note) -> levels \(tree.levelSizes.map(String.init).joined(separator: "/"))"
           + (navigation.map {

@@ -7,7 +7,7 @@ import Foundation
 /// `dimension` columns by a randomized truncated SVD (Halko, Martinsson & Tropp 2011, Algorithm 4.4 with
 /// two power iterations): the rows of `U_k Σ_k`, the latent semantic analysis coordinates of Deerwester et
 /// al. (1990). Orthonormalisation and the small SVD go through the eigendecomposition of `l × l` Gram
-/// matrices (cyclic Jacobi), all products through BLAS.
+/// matrices (Cholesky QR, and cyclic Jacobi for the last small SVD), all products through BLAS.
 enum LexicalFeatures {
   /// The sparse TF-IDF matrix in compressed rows.
   struct SparseRows {
@@ -162,20 +162,41 @@ enum LexicalFeatures {
     return gram.map(Double.init)
   }
 
-  /// Replaces the columns of `m` by an orthonormal basis of their span: `M W Λ^{-1/2}` from `MᵀM = W Λ Wᵀ`
-  /// (directions with `λ` below `1e-10 λ_max` are zeroed).
+  /// Replaces the columns of `m` by an orthonormal basis of their span (Cholesky QR: `MᵀM + εI = RᵀR`,
+  /// `M ← M R⁻¹`, with a ridge `ε = 1e-7 · trace / width` so that rank-deficient blocks stay finite).
   static func orthonormalize(_ m: inout [Float], rows: Int, width: Int) {
-    let gram = gramMatrix(m, rows: rows, width: width)
-    let (values, vectors) = symmetricEigen(gram, size: width)
-    let top = max(values.first ?? 0, 1e-30)
-    var transform = [Float](repeating: 0, count: width * width)
-    for column in 0..<width where values[column] > 1e-10 * top {
-      let scale = 1 / values[column].squareRoot()
-      for row in 0..<width { transform[row * width + column] = Float(vectors[row * width + column] * scale) }
+    var g = gramMatrix(m, rows: rows, width: width)
+    var trace = 0.0
+    for i in 0..<width { trace += g[i * width + i] }
+    let ridge = max(1e-7 * trace / Double(width), 1e-30)
+    for i in 0..<width { g[i * width + i] += ridge }
+    // Upper-triangular R with RᵀR = G (row-major), by the Cholesky–Banachiewicz recurrence.
+    var r = [Double](repeating: 0, count: width * width)
+    for i in 0..<width {
+      var diagonal = g[i * width + i]
+      for k in 0..<i { diagonal -= r[k * width + i] * r[k * width + i] }
+      let pivot = max(diagonal, ridge).squareRoot()
+      r[i * width + i] = pivot
+      for j in (i + 1)..<max(i + 1, width) {
+        var value = g[i * width + j]
+        for k in 0..<i { value -= r[k * width + i] * r[k * width + j] }
+        r[i * width + j] = value / pivot
+      }
+    }
+    // R⁻¹ (upper triangular) by back substitution, column by column.
+    var inverse = [Float](repeating: 0, count: width * width)
+    var column = [Double](repeating: 0, count: width)
+    for j in 0..<width {
+      for i in stride(from: j, through: 0, by: -1) {
+        var value = i == j ? 1.0 : 0.0
+        for k in (i + 1)..<(j + 1) where k > i { value -= r[i * width + k] * column[k] }
+        column[i] = value / r[i * width + i]
+      }
+      for i in 0...j { inverse[i * width + j] = Float(column[i]) }
     }
     var out = [Float](repeating: 0, count: rows * width)
     m.withUnsafeBufferPointer { mm in
-      transform.withUnsafeBufferPointer { t in
+      inverse.withUnsafeBufferPointer { t in
         out.withUnsafeMutableBufferPointer { o in
           cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(width), 1,

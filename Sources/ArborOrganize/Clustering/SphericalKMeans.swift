@@ -12,8 +12,12 @@ struct SphericalKMeans {
   var clusterCount: Int
   /// Independent seeded runs; the best objective wins.
   var restarts = 4
-  /// Lloyd iterations per run.
-  var iterations = 30
+  /// Lloyd iterations at most.
+  var iterations = 40
+  /// Lloyd iterations of each restart before the best one is run to convergence.
+  var restartIterations = 8
+  /// A run stops when fewer than this share of the points change cluster in a pass.
+  var tolerance = 0.001
   /// Above this many points, mini-batch updates replace full Lloyd passes.
   var miniBatchThreshold = 20_000
   /// Points per mini-batch.
@@ -41,19 +45,28 @@ struct SphericalKMeans {
       Self.normalize(&centroid, dimension: dimension)
       return Result(assignments: [Int](repeating: 0, count: n), centroids: centroid, objective: 0)
     }
+    // Every restart runs a few passes from its own seeding; the best objective is run to convergence.
     var best: Result?
     for restart in 0..<max(1, restarts) {
       var generator = RandomGenerator(seed: seed &+ UInt64(restart) &* 0x9E37_79B9_7F4A_7C15)
-      let result = run(points, n: n, k: k, dimension: dimension, generator: &generator)
+      let result = run(
+        points, n: n, k: k, dimension: dimension, generator: &generator,
+        passes: restarts > 1 ? restartIterations : iterations, start: nil)
       if best == nil || result.objective > best!.objective { best = result }
     }
-    return best!
+    guard restarts > 1, n <= miniBatchThreshold, var result = best else { return best! }
+    var generator = RandomGenerator(seed: seed)
+    result = run(
+      points, n: n, k: k, dimension: dimension, generator: &generator, passes: iterations - restartIterations,
+      start: result.centroids)
+    return result
   }
 
   private func run(
-    _ points: [Float], n: Int, k: Int, dimension: Int, generator: inout RandomGenerator
+    _ points: [Float], n: Int, k: Int, dimension: Int, generator: inout RandomGenerator, passes: Int,
+    start: [Float]?
   ) -> Result {
-    var centroids = seedPlusPlus(points, n: n, k: k, dimension: dimension, generator: &generator)
+    var centroids = start ?? seedPlusPlus(points, n: n, k: k, dimension: dimension, generator: &generator)
     var assignments = [Int](repeating: -1, count: n)
     var similarities = [Float](repeating: 0, count: 0)
     if n > miniBatchThreshold {
@@ -71,14 +84,16 @@ struct SphericalKMeans {
       return Result(assignments: assignments, centroids: centroids, objective: objective)
     }
     var objective = 0.0
-    for _ in 0..<iterations {
+    for _ in 0..<max(1, passes) {
       let previous = assignments
       objective = Self.assign(
         points, n: n, centroids: centroids, k: k, dimension: dimension, into: &assignments,
         scratch: &similarities)
       Self.fixEmpty(points, n: n, k: k, dimension: dimension, assignments: &assignments)
       Self.recompute(points, n: n, k: k, dimension: dimension, assignments: assignments, into: &centroids)
-      if previous == assignments { break }
+      var changed = 0
+      for i in 0..<n where previous[i] != assignments[i] { changed += 1 }
+      if Double(changed) <= tolerance * Double(n) { break }
     }
     return Result(assignments: assignments, centroids: centroids, objective: objective)
   }

@@ -32,6 +32,8 @@ public struct TopicTreeModel: Sendable {
   public var builtinDocumentCount = 0
   /// The documents' texts as they were embedded (saved, so that `add` can name split leaves).
   public var documentTexts: [String] = []
+  /// Seconds per phase of the build (not saved).
+  public var timings: [(phase: String, seconds: Double)] = []
   /// How the label-only navigator did on the tree's own documents (not saved).
   public var navigationOutcome: LabelNavigator.Outcome?
 
