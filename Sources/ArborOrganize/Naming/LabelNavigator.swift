@@ -1,7 +1,7 @@
 /// The label-only navigator: from the root, at each level it embeds the children's labels (nothing
 /// else) with the encoder and steps to the child whose label vector has the highest cosine with the
-/// document's vector. It is the LLM-free analogue of SCYCHIC's navigator (Gao et al. 2025), which asks
-/// a language model to pick a child from the children's names.
+/// document's vector. It is the LLM-free analogue of SCYCHIC's navigator (Science Hierarchography, JHU
+/// 2025), which asks a language model to pick a child from the children's names.
 public struct LabelNavigator {
   /// Navigation results over a set of documents.
   public struct Outcome: Sendable, Equatable {

@@ -24,6 +24,8 @@ public struct TopicNamer {
   public var maximumLabelWords = 6
   /// Coordinate-ascent sweeps per sibling group.
   public var sweeps = 3
+  /// Rounds that grow each chosen label by one phrase and choose again.
+  public var extensionRounds = 1
   /// An optional language-model namer; its answer replaces the chosen label when it gives one.
   public var endpoint: ((NamingRequest) -> String?)?
 
@@ -110,18 +112,51 @@ public struct TopicNamer {
           for text in list where seen.insert(text).inserted { distinct.append(text) }
         }
       }
-      let embedded = try embed(distinct)
       var rowOf: [String: Int] = [:]
-      for (row, text) in distinct.enumerated() { rowOf[text] = row }
-      var labelVectors = embedded
-      for row in distinct.indices { SphericalKMeans.normalizeRow(&labelVectors, row: row, dimension: dimension) }
-      for parent in groupParents {
-        let children = tree.nodes[parent].children
-        let chosen = chooseLabels(
-          children: children, candidates: children.map { candidates[$0] ?? [] }, rowOf: rowOf,
-          labelVectors: labelVectors, members: members, points: points, centroids: centroids,
-          dimension: dimension)
-        for (child, label) in zip(children, chosen) { tree.nodes[child].label = label }
+      var labelVectors: [Float] = []
+      func embedMissing(_ texts: [String]) throws {
+        var fresh: Set<String> = []
+        let missing = texts.filter { rowOf[$0] == nil && fresh.insert($0).inserted }
+        guard !missing.isEmpty else { return }
+        var vectors = try embed(missing)
+        for row in missing.indices { SphericalKMeans.normalizeRow(&vectors, row: row, dimension: dimension) }
+        for text in missing { rowOf[text] = rowOf.count }
+        labelVectors += vectors
+      }
+      try embedMissing(distinct)
+      for round in 0..<(extensionRounds + 1) {
+        var extensions: [String] = []
+        for parent in groupParents {
+          let children = tree.nodes[parent].children
+          let chosen = chooseLabels(
+            children: children, candidates: children.map { candidates[$0] ?? [] }, rowOf: rowOf,
+            labelVectors: labelVectors, members: members, points: points, centroids: centroids,
+            dimension: dimension)
+          for (child, label) in zip(children, chosen) {
+            tree.nodes[child].label = label
+            guard round < extensionRounds else { continue }
+            // Grow the chosen label by one more phrase of the node (a keyphrase or a nearby document's
+            // leading words); the next round chooses among old and grown candidates.
+            let nearest = nearestMembers(
+              members[child], centroid: child, points: points, centroids: centroids, dimension: dimension,
+              count: 6)
+            let pool =
+              Array(tree.nodes[child].keyphrases.prefix(6))
+              + nearest.map { leadingPhrase(titles[$0], texts[$0], words: 2) }
+            let words = Set(label.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }))
+            for phrase in pool {
+              let parts = phrase.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+              guard !parts.isEmpty, !parts.allSatisfy(words.contains) else { continue }
+              let grown = label + ", " + phrase
+              guard grown.split(separator: " ").count <= maximumLabelWords,
+                !(candidates[child] ?? []).contains(grown)
+              else { continue }
+              candidates[child, default: []].append(grown)
+              extensions.append(grown)
+            }
+          }
+        }
+        if round < extensionRounds { try embedMissing(extensions) }
       }
     }
     if let endpoint {
