@@ -43,7 +43,7 @@ let package = Package(
     // MARK: Task modules
     .target(
       name: "ArborClassify",
-      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "COpenBLAS"]
+      dependencies: ["ArborTree", "ArborMetrics", "ArborTensor", "ArborText", "ArborRL", "COpenBLAS"]
     ),
     .target(name: "ArborRL", dependencies: ["ArborTree", "ArborTensor", "ArborMetrics"]),
     .target(name: "ArborExpand", dependencies: ["ArborTree", "ArborTensor", "ArborText"]),
@@ -82,10 +82,12 @@ let package = Package(
     .testTarget(name: "ArborMetricsTests", dependencies: ["ArborMetrics"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify"]),
+    .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify", "ArborRL"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
     .testTarget(name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText"]),
-    .testTarget(name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"]),
+    .testTarget(
+      name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ArborContinualTests",
       dependencies: ["ArborContinual", "ArborClassify", "ArborTree", "ArborText"]

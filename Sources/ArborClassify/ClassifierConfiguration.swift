@@ -30,6 +30,9 @@ public struct ClassifierConfiguration: Sendable, Equatable {
   public var stopThreshold: Float?
   /// Multi-path decoding: the probability a node needs to be predicted.
   public var threshold: Float = 0.5
+  /// Linear methods: training documents kept, class-balanced, as the rehearsal memory of `arbor learn`
+  /// (0 keeps none).
+  public var memorySize = 2000
 
   /// Default settings.
   public init() {}

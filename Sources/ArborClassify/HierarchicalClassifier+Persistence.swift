@@ -25,6 +25,8 @@ extension HierarchicalClassifier {
     tensors.append(
       ("layout.output_nodes", Tensor(shape: [layout.outputCount], storage: layout.outputNode.map(Float.init)))
     )
+    // The rehearsal memory of `arbor learn`; code that does not know it ignores these tensors.
+    tensors += memory.tensors
     var metadata: [String: String] = [
       "arbor.format": Self.formatName,
       "arbor.version": String(Self.formatVersion),
@@ -120,9 +122,11 @@ extension HierarchicalClassifier {
       var heads = LinearHeads(featureCount: featureCount, outputCount: outputCount)
       heads.weights = weights.storage
       heads.bias = bias.storage
+      guard let memory = RehearsalMemory(file: file, featureCount: featureCount, nodeCount: taxonomy.count)
+      else { throw damaged("the rehearsal memory tensors do not match the features and taxonomy") }
       return HierarchicalClassifier(
         taxonomy: taxonomy, configuration: configuration, features: space, layout: layout, heads: heads,
-        dense: dense)
+        dense: dense, memory: memory)
     } catch let error as TaxonomyError {
       throw error
     } catch let error as SafeTensorsError {
@@ -140,7 +144,7 @@ extension ClassifierConfiguration {
       "\"method\": \"\(method.rawValue)\"", "\"multiPath\": \(multiPath)", "\"epochs\": \(epochs)",
       "\"learningRate\": \(learningRate)", "\"seed\": \(seed)", "\"bucketCount\": \(bucketCount)",
       "\"minimumDocumentFrequency\": \(minimumDocumentFrequency)", "\"beamWidth\": \(beamWidth)",
-      "\"threshold\": \(threshold)",
+      "\"threshold\": \(threshold)", "\"memorySize\": \(memorySize)",
     ]
     if let stopThreshold { fields.append("\"stopThreshold\": \(stopThreshold)") }
     return "{" + fields.joined(separator: ", ") + "}"
@@ -168,6 +172,8 @@ extension ClassifierConfiguration {
     beamWidth = Int(beam)
     self.threshold = Float(threshold)
     stopThreshold = value["stopThreshold"]?.numberValue.map(Float.init)
+    // Files written before rehearsal memories existed have no memory size.
+    memorySize = value["memorySize"]?.numberValue.map { Int(max(0, min($0, 1e9))) } ?? 0
   }
 }
 

@@ -17,13 +17,15 @@ public struct HierarchicalClassifier: Sendable {
   package let layout: OutputLayout
   package var heads: LinearHeads
   /// Sentence vectors appended to the TF-IDF features, when trained with a BERT encoder.
-  let dense: DenseChannel?
+  package let dense: DenseChannel?
+  /// Class-balanced training documents kept for rehearsal by `arbor learn` (may be empty).
+  package var memory: RehearsalMemory
   /// Walks of the taxonomy that decoding needs for every document.
   let order: NodeOrder
 
-  init(
+  package init(
     taxonomy: Taxonomy, configuration: ClassifierConfiguration, features: SparseFeatureSpace,
-    layout: OutputLayout, heads: LinearHeads, dense: DenseChannel?
+    layout: OutputLayout, heads: LinearHeads, dense: DenseChannel?, memory: RehearsalMemory = .init()
   ) {
     self.taxonomy = taxonomy
     self.configuration = configuration
@@ -31,11 +33,12 @@ public struct HierarchicalClassifier: Sendable {
     self.layout = layout
     self.heads = heads
     self.dense = dense
+    self.memory = memory
     order = NodeOrder(taxonomy: taxonomy, layout: layout)
   }
 
   /// The feature rows of texts: TF-IDF, then the dense vectors when there are any.
-  func rows(_ texts: [String]) throws(TaxonomyError) -> SparseRows {
+  package func rows(_ texts: [String]) throws(TaxonomyError) -> SparseRows {
     let sparse = features.rows(texts)
     guard let dense else { return sparse }
     return try dense.appending(to: sparse, texts: texts, offset: features.featureCount)
@@ -95,9 +98,17 @@ public struct HierarchicalClassifier: Sendable {
           heads: current,
           dense: dense))
     }
+    var memory = RehearsalMemory()
+    if configuration.memorySize > 0 {
+      for (row, labels) in gold.enumerated() {
+        memory.append(rows: rows, row: row, path: labels.path.map(Int32.init))
+      }
+      for labels in gold { memory.countSeen(labels.path.last ?? taxonomy.root, nodeCount: taxonomy.count) }
+      memory = memory.balanced(budget: configuration.memorySize, seed: configuration.seed ^ 0x6D65_6D6F_7279)
+    }
     return HierarchicalClassifier(
       taxonomy: taxonomy, configuration: configuration, features: features, layout: layout, heads: heads,
-      dense: dense)
+      dense: dense, memory: memory)
   }
 
   /// Predictions for texts, each independent of the others; `topK` paths per document (single-path).
@@ -170,11 +181,11 @@ struct PredictionScratch {
 }
 
 /// The gold labels of a training document: its label closure and one root-to-end path through it.
-struct GoldLabels {
-  var closure: Set<Int>
-  var path: [Int]
+package struct GoldLabels {
+  package var closure: Set<Int>
+  package var path: [Int]
 
-  init(_ document: LabelledDocument, taxonomy: Taxonomy) throws(TaxonomyError) {
+  package init(_ document: LabelledDocument, taxonomy: Taxonomy) throws(TaxonomyError) {
     var closure: Set<Int> = []
     for id in document.labels {
       guard let node = taxonomy.index(of: id) else {

@@ -60,10 +60,10 @@ public enum DocumentReader {
     return documents
   }
 
-  struct Message: Error { var text: String }
+  package struct Message: Error { package var text: String }
 
   /// One record as a document, or a message naming the field that is wrong.
-  static func document(
+  package static func document(
     from value: JSONValue, requireLabels: Bool, taxonomy: Taxonomy?
   ) -> Result<LabelledDocument, Message> {
     guard case .object = value else {

@@ -18,6 +18,9 @@ public struct FittingConstants: Sendable, Hashable {
   public var forwardWeight: Float = 1
   /// Exponent of S_backward(child*(a)).
   public var backwardWeight: Float = 1
+  /// Weight λ of the expected Wu & Palmer similarity in the consensus rerank of the best anchors
+  /// (0: off; see `ConsensusRerank`).
+  public var consensusWeight: Float = 0
 
   /// The defaults.
   public init() {}
@@ -63,6 +66,7 @@ public struct ExpansionModel: Sendable {
       "centroid_pool": String(retrieval.centroidPool), "rerank_count": String(rerankCount),
       "root_forward": String(constants.rootForward), "leaf_backward": String(constants.leafBackward),
       "retrieval_weight": String(constants.retrievalWeight),
+      "consensus_weight": String(constants.consensusWeight),
       "exponents": [
         constants.currentWeight, constants.pathWeight, constants.forwardWeight, constants.backwardWeight,
       ]
@@ -112,6 +116,8 @@ public struct ExpansionModel: Sendable {
     constants.rootForward = try real("root_forward")
     constants.leafBackward = try real("leaf_backward")
     constants.retrievalWeight = try real("retrieval_weight")
+    // Absent in models written before the consensus rerank existed.
+    if metadata["consensus_weight"] != nil { constants.consensusWeight = try real("consensus_weight") }
     let exponents = (metadata["exponents"] ?? "").split(separator: ",").compactMap { Float(String($0)) }
     guard exponents.count == 4, exponents.allSatisfy(\.isFinite) else {
       throw failure("metadata \"exponents\" must be four comma-separated numbers")

@@ -96,8 +96,6 @@ public struct ExpansionTrainer {
     var candidateFeatures: [Float] = []
     var candidateLabels: [Float] = []
     var queryStarts: [Int] = []
-    var queryTrees: [[LabelledTree]] = []
-    var queryVectors: [[Float]] = []
     var recalled = 0
     let started = Date()
     var start = 0
@@ -426,6 +424,7 @@ public struct ExpansionTrainer {
       }
     }
     let n = Double(max(1, heldOut.count))
+    best.consensusWeight = tuneConsensusWeight(constants: best, heldOut: heldOut, parts: parts)
     var retrievalCorrect = 0.0
     var recalled = 0.0
     for (query, part) in zip(heldOut, parts) {
@@ -441,9 +440,47 @@ public struct ExpansionTrainer {
       String(
         format:
           "held-out pseudo-queries: accuracy %.3f, MRR %.3f with root_forward %.2f, leaf_backward %.2f, β %.1f, "
-          + "exponents current %.0f, path %.0f, forward %.0f, backward %.0f",
+          + "exponents current %.0f, path %.0f, forward %.0f, backward %.0f; consensus λ %.1f",
         bestScore.0 / n, bestScore.1 / n, best.rootForward, best.leafBackward, best.retrievalWeight,
-        best.currentWeight, best.pathWeight, best.forwardWeight, best.backwardWeight))
+        best.currentWeight, best.pathWeight, best.forwardWeight, best.backwardWeight, best.consensusWeight))
     return best
+  }
+
+  /// Chooses the consensus weight λ (0 keeps the plain ranking) by the sum of accuracy, MRR and
+  /// Wu & Palmer on the held-out pseudo-queries.
+  func tuneConsensusWeight(constants: FittingConstants, heldOut: [Int], parts: [RankingParts]) -> Float {
+    let taxonomy = index.taxonomy
+    var consensus = ConsensusRerank(taxonomy)
+    var bestWeight: Float = 0
+    var bestTotal = -Double.infinity
+    for weight: Float in [0, 0.5, 1, 2, 4, 8] {
+      var trial = constants
+      trial.consensusWeight = weight
+      var total = 0.0
+      var similarity = 0.0
+      for (query, part) in zip(heldOut, parts) {
+        let gold = taxonomy.parents(of: query)
+        let ranked = TaxonomyExpander.positions(
+          from: part, constants: trial, limit: part.nodes.count, consensus: &consensus)
+        if let rank = ranked.firstIndex(where: { gold.contains($0.node) }) {
+          if rank == 0 { total += 1 }
+          total += 1 / Double(rank + 1)
+        }
+        if let top = ranked.first {
+          let wup = gold.map { Double(consensus.wuPalmer(top.node, $0)) }.max() ?? 0
+          total += wup
+          similarity += wup
+        }
+      }
+      log(
+        String(
+          format: "held-out pseudo-queries: consensus λ %.1f: accuracy + MRR + Wu&P %.3f (Wu&P %.3f)", weight,
+          total / Double(max(1, heldOut.count)), similarity / Double(max(1, heldOut.count))))
+      if total > bestTotal + 1e-9 {
+        bestTotal = total
+        bestWeight = weight
+      }
+    }
+    return bestWeight
   }
 }

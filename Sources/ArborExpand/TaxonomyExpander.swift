@@ -51,8 +51,9 @@ public struct TaxonomyExpander: Sendable {
 
   /// The best `limit` positions for each query (vectors `[queries, dimension]` and texts).
   public func rank(queryVectors: [Float], texts: [String], limit: Int) -> [[ExpansionPosition]] {
-    parts(queryVectors: queryVectors, texts: texts, excluded: Array(repeating: -1, count: texts.count))
-      .map { Self.positions(from: $0, constants: model.constants, limit: limit) }
+    var consensus = ConsensusRerank(index.taxonomy)
+    return parts(queryVectors: queryVectors, texts: texts, excluded: Array(repeating: -1, count: texts.count))
+      .map { Self.positions(from: $0, constants: model.constants, limit: limit, consensus: &consensus) }
   }
 
   /// Raw ranking parts for queries, in chunks.
@@ -134,7 +135,17 @@ public struct TaxonomyExpander: Sendable {
 
   /// Final positions from raw parts: reranked anchors by F(a, q)·σ(logit)^β (HEF's Fitting Score
   /// F = S_current(a)·S_path(a)·S_forward(parent(a))·S_backward(child*(a)), with `rootForward` and
-  /// `leafBackward` where the parent or child is missing), then the other candidates by retrieval.
+  /// `leafBackward` where the parent or child is missing), then the other candidates by retrieval; with
+  /// a `consensus` reranker and `consensusWeight > 0`, the best ones reranked by expected Wu & Palmer.
+  static func positions(
+    from parts: RankingParts, constants: FittingConstants, limit: Int, consensus: inout ConsensusRerank
+  ) -> [ExpansionPosition] {
+    var positions = positions(from: parts, constants: constants, limit: limit)
+    consensus.rerank(&positions, reranked: parts.reranked, lambda: constants.consensusWeight)
+    return positions
+  }
+
+  /// Final positions without consensus reranking.
   static func positions(from parts: RankingParts, constants: FittingConstants, limit: Int)
     -> [ExpansionPosition]
   {

@@ -1,3 +1,4 @@
+import ArborClassify
 import ArborRL
 import ArborTensor
 import ArborTree
@@ -58,10 +59,18 @@ struct FinetuneCommand: ParsableCommand {
     if !(learningRate > 0) || !(kl >= 0) {
       throw ValidationError("--learning-rate must be > 0 and --kl >= 0.")
     }
-    if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file.") }
   }
 
   func run() throws {
+    if isClassifierModelFile(model) {
+      do {
+        try finetuneClassifier()
+      } catch let error as TaxonomyError {
+        throw fail(error)
+      }
+      return
+    }
+    if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file.") }
     let weightsPath = model.hasSuffix(".json") ? String(model.dropLast(5)) + ".safetensors" : model
     let store: ParameterStore
     let manifest: ParameterManifest
@@ -104,6 +113,58 @@ struct FinetuneCommand: ParsableCommand {
     }
     let training = try readRecords(train, model: Model.self, policy: policy, taxonomy: tree)
     let development = try dev.map { try readRecords($0, model: Model.self, policy: policy, taxonomy: tree) }
+    var outputConfiguration = configuration
+    outputConfiguration["finetuned_from"] = model
+    try trainPolicy(policy, tree: tree, training: training, development: development) { policy in
+      try save(policy.parameters, configuration: outputConfiguration)
+    }
+  }
+
+  /// Fine-tunes a classifier model file (`arbor train`'s output) whose method supports the contract; the
+  /// result is a classifier model file of the same kind.
+  func finetuneClassifier() throws {
+    let loaded = try ClassifierModel.load(from: model)
+    guard case .verbalizer(let classifier) = loaded else {
+      printError(
+        "arbor: \(model): this classifier (method flat or local) does not support the tree-path policy "
+          + "contract yet; arbor finetune can train verbalizer classifiers (arbor train --method verbalizer) "
+          + "and \(finetunableModels.map { $0.kind }.joined(separator: ", ")) models")
+      throw ExitCode(1)
+    }
+    let tree = classifier.taxonomy
+    let policy = VerbalizerPolicy(classifier)
+    let training = try readTextRecords(train, classifier: classifier)
+    let development = try dev.map { try readTextRecords($0, classifier: classifier) }
+    try trainPolicy(policy, tree: tree, training: training, development: development) { policy in
+      try classifier.updating(with: policy).save(to: out)
+    }
+  }
+
+  /// Records with `text` and `labels` as the verbalizer policy's contexts (encoded in one batch).
+  func readTextRecords(_ path: String, classifier: VerbalizerClassifier) throws(TaxonomyError)
+    -> (contexts: [[Float]], golds: [[Int]])
+  {
+    let bytes = try ArborFile.readBytes(path)
+    var texts: [String] = []
+    var golds: [[Int]] = []
+    try JSONLines.forEach(bytes, file: path) { (record, location) throws(TaxonomyError) in
+      let gold = try goldLabels(of: record, taxonomy: classifier.taxonomy, at: location)
+      guard let text = record["text"]?.stringValue else {
+        throw TaxonomyError(.schema, "field 'text' must be a string", at: location)
+      }
+      golds.append(gold)
+      texts.append(text)
+    }
+    if texts.isEmpty { throw TaxonomyError(.schema, "no records", at: .init(file: path, line: 1)) }
+    return (try classifier.policyContexts(for: texts), golds)
+  }
+
+  /// The shared training loop: sampled groups, clipped-surrogate steps, periodic dev evaluation keeping
+  /// the best checkpoint through `save`.
+  func trainPolicy<Policy: TreePathPolicy>(
+    _ policy: Policy, tree: Taxonomy, training: (contexts: [Policy.Context], golds: [[Int]]),
+    development: (contexts: [Policy.Context], golds: [[Int]])?, save: (Policy) throws -> Void
+  ) throws {
     guard case .success(let terms) = PathReward.parseTerms(reward),
       let estimator = AdvantageEstimator(rawValue: estimator), let scaling = RewardScaling(rawValue: scaling)
     else { throw ExitCode(2) }
@@ -118,8 +179,6 @@ struct FinetuneCommand: ParsableCommand {
     var shuffler = RandomGenerator(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
     var order = shuffler.permutation(training.contexts.count)
     var cursor = 0
-    var outputConfiguration = configuration
-    outputConfiguration["finetuned_from"] = model
 
     var best: (step: Int, evaluation: PolicyEvaluation)?
     func evaluateAndKeep(step: Int) throws {
@@ -133,13 +192,13 @@ struct FinetuneCommand: ParsableCommand {
       }
       if best == nil || evaluation.meanReward > best!.evaluation.meanReward {
         best = (step, evaluation)
-        try save(trainer.policy.parameters, configuration: outputConfiguration)
+        try save(trainer.policy)
       }
     }
     try evaluateAndKeep(step: 0)
     var last = StepStatistics()
     for step in 1...steps {
-      var contexts: [Model.Policy.Context] = []
+      var contexts: [Policy.Context] = []
       var golds: [[Int]] = []
       for _ in 0..<min(batchSize, training.contexts.count) {
         if cursor == order.count {
@@ -161,7 +220,7 @@ struct FinetuneCommand: ParsableCommand {
       }
       if step % evalEvery == 0 || step == steps { try evaluateAndKeep(step: step) }
     }
-    if development == nil { try save(trainer.policy.parameters, configuration: outputConfiguration) }
+    if development == nil { try save(trainer.policy) }
 
     var json = "{\"steps\": \(steps), \"sampled_paths\": \(trainer.sampledPaths), "
     json += "\"last_train_reward\": \(JSONWriter.number(last.meanReward))"
@@ -208,25 +267,42 @@ struct FinetuneCommand: ParsableCommand {
       guard case .object = record else {
         throw TaxonomyError(.schema, "each line must be a JSON object", at: location)
       }
-      guard let labels = record["labels"]?.arrayValue, !labels.isEmpty else {
-        throw TaxonomyError(.schema, "field 'labels' must be a non-empty array of node ids", at: location)
-      }
-      var gold: [Int] = []
-      for label in labels {
-        guard let id = label.stringValue else {
-          throw TaxonomyError(.schema, "field 'labels' must hold strings", at: location)
-        }
-        guard let node = taxonomy.index(of: id) else {
-          throw TaxonomyError(.unknownID, "unknown node id '\(id)' in 'labels'", at: location)
-        }
-        gold.append(node)
-      }
+      let gold = try goldLabels(of: record, taxonomy: taxonomy, at: location)
       contexts.append(try Model.context(of: record, policy: policy, at: location))
       golds.append(gold)
     }
     if contexts.isEmpty { throw TaxonomyError(.schema, "no records", at: .init(file: path, line: 1)) }
     return (contexts, golds)
   }
+}
+
+/// A record's `labels` as node indices (errors name the record and the label).
+func goldLabels(of record: JSONValue, taxonomy: Taxonomy, at location: SourceLocation) throws(TaxonomyError)
+  -> [Int]
+{
+  guard case .object = record else {
+    throw TaxonomyError(.schema, "each line must be a JSON object", at: location)
+  }
+  guard let labels = record["labels"]?.arrayValue, !labels.isEmpty else {
+    throw TaxonomyError(.schema, "field 'labels' must be a non-empty array of node ids", at: location)
+  }
+  var gold: [Int] = []
+  for label in labels {
+    guard let id = label.stringValue else {
+      throw TaxonomyError(.schema, "field 'labels' must hold strings", at: location)
+    }
+    guard let node = taxonomy.index(of: id) else {
+      throw TaxonomyError(.unknownID, "unknown node id '\(id)' in 'labels'", at: location)
+    }
+    gold.append(node)
+  }
+  return gold
+}
+
+/// Whether a file is an Arbor classifier model (`arbor train`'s output) rather than a policy's weights.
+func isClassifierModelFile(_ path: String) -> Bool {
+  guard let file = try? SafeTensorsFile(path: path) else { return false }
+  return file.metadata["arbor.format"] == HierarchicalClassifier.formatName
 }
 
 private func formatted(_ value: Double) -> String {

@@ -111,3 +111,54 @@ import Testing
     #expect(usage.status == 2 && usage.stderr.contains("--estimator"))
   }
 }
+
+/// `arbor finetune` on classifier model files: verbalizer models adopt the contract, flat ones are refused.
+@Suite struct FinetuneClassifierCLITests {
+  /// A two-level toy corpus whose answers are obvious from the words.
+  static func setUp() throws -> URL {
+    let dir = try makeTemporaryDirectory()
+    try "a\ta1\na\ta2\nb\tb1\nb\tb2\n".write(
+      to: dir.appendingPathComponent("tree.tsv"), atomically: true, encoding: .utf8)
+    let words = ["a1": "apple apricot", "a2": "avocado almond", "b1": "banana blueberry", "b2": "beet bean"]
+    var lines = ""
+    for (leaf, text) in words.sorted(by: { $0.key < $1.key }) {
+      for i in 0..<6 {
+        lines += "{\"id\": \"\(leaf)-\(i)\", \"text\": \"\(text) item \(i)\", "
+        lines += "\"labels\": [\"\(leaf.prefix(1))\", \"\(leaf)\"]}\n"
+      }
+    }
+    try lines.write(to: dir.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+    return dir
+  }
+
+  @Test func finetunesAVerbalizerIntoAClassifierFileAndRefusesAFlatOne() throws {
+    let dir = try Self.setUp()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = { (name: String) in dir.appendingPathComponent(name).path }
+    let train = [
+      "train", "--taxonomy", path("tree.tsv"), "--train", path("train.jsonl"), "--epochs", "20",
+    ]
+    let trained = try runArbor(train + ["--method", "verbalizer", "--out", path("verbalizer.arbor")])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let finetune = [
+      "finetune", "--train", path("train.jsonl"), "--dev", path("train.jsonl"), "--reward", "exact",
+      "--steps", "10", "--eval-every", "5", "--seed", "1",
+    ]
+    let result = try runArbor(
+      finetune + ["--model", path("verbalizer.arbor"), "--out", path("tuned.arbor")])
+    #expect(result.status == 0, "\(result.stderr)")
+    let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    #expect(summary?["sampled_paths"] as? Int == 10 * 16 * 8)
+    // The output is an ordinary classifier file that still gets the obvious answers.
+    let classified = try runArbor(
+      ["classify", "--model", path("tuned.arbor")], stdin: "{\"id\": \"x\", \"text\": \"beet bean soup\"}\n")
+    #expect(classified.status == 0, "\(classified.stderr)")
+    #expect(classified.stdout.contains("\"b2\""), "\(classified.stdout)")
+
+    #expect(try runArbor(train + ["--method", "flat", "--out", path("flat.arbor")]).status == 0)
+    let refused = try runArbor(finetune + ["--model", path("flat.arbor"), "--out", path("never.arbor")])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("does not support the tree-path policy contract"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: path("never.arbor")))
+  }
+}

@@ -7,7 +7,7 @@ import ArborTree
 /// SVM on word and character TF-IDF plus MiniLM vectors beat either alone by 4 points
 /// of hF1 in our experiments (docs/classification.md). Vectors are unit length and
 /// multiplied by `weight`; they are cached on disk by ArborText's embedding cache.
-struct DenseChannel: Sendable {
+package struct DenseChannel: Sendable {
   let encoder: SentenceEncoder
   let weight: Float
 

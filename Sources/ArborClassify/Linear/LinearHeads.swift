@@ -1,4 +1,5 @@
 import ArborTensor
+import COpenBLAS
 
 #if canImport(Glibc)
   import Glibc
@@ -35,9 +36,9 @@ package struct LinearHeads: Sendable {
       rows.columns.withUnsafeBufferPointer { columns in
         rows.values.withUnsafeBufferPointer { values in
           for entry in rows.offsets[row]..<rows.offsets[row + 1] {
-            let value = values[entry]
             let base = Int(columns[entry]) * outputCount + range.lowerBound
-            for k in 0..<width { out[k] += value * w[base + k] }
+            // saxpy: the plain loop compiled to scalar, bounds-checked code here.
+            cblas_saxpy(Int32(width), values[entry], w.baseAddress! + base, 1, out, 1)
           }
         }
       }
@@ -58,9 +59,8 @@ package struct LinearHeads: Sendable {
       rows.columns.withUnsafeBufferPointer { columns in
         rows.values.withUnsafeBufferPointer { values in
           for entry in rows.offsets[row]..<rows.offsets[row + 1] {
-            let step = rate * values[entry]
             let base = Int(columns[entry]) * outputs + range.lowerBound
-            for k in 0..<width { w[base + k] -= step * gradient[k] }
+            cblas_saxpy(Int32(width), -rate * values[entry], gradient, 1, w.baseAddress! + base, 1)
           }
         }
       }
