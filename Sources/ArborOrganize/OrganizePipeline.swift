@@ -58,7 +58,8 @@ public struct OrganizePipeline {
     tree.sums = Self.sums(tree: tree, points: points, dimension: dimension)
     var namer = TopicNamer(embed: embedLabels)
     namer.endpoint = endpoint
-    try namer.name(&tree, texts: texts, titles: titles, vectors: points, dimension: dimension, progress: progress)
+    try namer.name(
+      &tree, texts: texts, titles: titles, vectors: points, dimension: dimension, progress: progress)
     lap("naming")
     var model = TopicTreeModel(
       tree: tree, documentVectors: points, encoderIdentity: "", encoderName: "", builtinDimension: 0)

@@ -37,7 +37,9 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Drop labels with unknown node ids (with a warning) instead of failing.")
   var ignoreUnknown = false
   @Option(
-    help: "Clustering: the topic tree the paths refer to; adds the label-only navigator's success (texts from --gold).")
+    help:
+      "Clustering: the topic tree the paths refer to; adds the label-only navigator's success (texts from --gold)."
+  )
   var tree: String?
   @OptionGroup(title: "Navigation encoder (with --tree)") var navigationEncoding: OrganizeEncoderOptions
 
@@ -48,7 +50,9 @@ struct EvalCommand: ParsableCommand {
     if perNode != nil && task != .classification {
       throw ValidationError("--per-node applies to --task classification only.")
     }
-    if tree != nil && task != .clustering { throw ValidationError("--tree applies to --task clustering only.") }
+    if tree != nil && task != .clustering {
+      throw ValidationError("--tree applies to --task clustering only.")
+    }
     if let k, parseCutoffs(k) == nil {
       throw ValidationError("--k must be a comma-separated list of positive integers, e.g. 1,3,5.")
     }

@@ -63,7 +63,8 @@ struct OrganizeAddCommand: ParsableCommand {
         return TFIDFModel(
           extractor: extractor, documentCount: model.builtinDocumentCount, documentFrequencies: frequencies)
       }
-      encoder = try encoding.makeEncoder(model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
+      encoder = try encoding.makeEncoder(
+        model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
     } catch {
       printError("arbor: \(error)")
       throw ExitCode(1)
@@ -86,9 +87,11 @@ struct OrganizeAddCommand: ParsableCommand {
     var outputs: [(String, String)] = []
     let grown = model.tree
     do {
-      let taxonomyValue = try grown.taxonomy(title: grown.nodes[0].label.isEmpty ? "topics" : grown.nodes[0].label)
+      let taxonomyValue = try grown.taxonomy(
+        title: grown.nodes[0].label.isEmpty ? "topics" : grown.nodes[0].label)
       if let taxonomy {
-        outputs.append((taxonomy, try taxonomyValue.serialized(as: format ?? TaxonomyFormat.detect(path: taxonomy)!)))
+        outputs.append(
+          (taxonomy, try taxonomyValue.serialized(as: format ?? TaxonomyFormat.detect(path: taxonomy)!)))
       }
       if let assignments {
         var text = ""

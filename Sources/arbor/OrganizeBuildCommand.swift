@@ -158,7 +158,8 @@ struct OrganizeBuildCommand: ParsableCommand {
       model.builtinDocumentFrequencies = idf?.documentFrequencies
       model.builtinDocumentCount = idf?.documentCount ?? 0
       let tree = model.tree
-      let collectionTitle = (title ?? collection.split(separator: "/").last.map(String.init) ?? "topics")
+      let collectionTitle =
+        (title ?? collection.split(separator: "/").last.map(String.init) ?? "topics")
         + (group.name.map { " — \($0)" } ?? "")
       let taxonomy: Taxonomy
       do { taxonomy = try tree.taxonomy(title: collectionTitle) } catch { throw fail(error) }
@@ -189,7 +190,8 @@ struct OrganizeBuildCommand: ParsableCommand {
       let navigation = model.navigationOutcome
       printError(
         "arbor: timings\(note): embedding \(String(format: "%.1f", embeddingSeconds)) s, "
-          + model.timings.map { "\($0.phase) \(String(format: "%.1f", $0.seconds)) s" }.joined(separator: ", "))
+          + model.timings.map { "\($0.phase) \(String(format: "%.1f", $0.seconds)) s" }.joined(
+            separator: ", "))
       printError(
         "arbor: \(records.count) documents\(note) -> levels \(tree.levelSizes.map(String.init).joined(separator: "/"))"
           + (navigation.map {

@@ -49,26 +49,19 @@ struct OrganizeEncoderOptions: ParsableArguments {
   }
 }
 
-/// Reads a document collection with `CollectionReader`.
-///
-/// Bridge until the collection readers land in main: while `CollectionReader` is the placeholder, JSONL
-/// collections are read with `arbor embed`'s record reader (id, text or title/abstract). Remove the
-/// fallback once the readers are merged.
+/// Reads a document collection with `CollectionReader`, reporting skipped entries and warnings on stderr.
 func readCollection(_ path: String, format: CollectionFormat?, strict: Bool) throws(TaxonomyError)
   -> [CollectionRecord]
 {
-  do {
-    let reading = try CollectionReader.read(path, format: format, strict: strict)
-    if reading.skippedWithoutText > 0 {
-      printError("arbor: warning: \(path): skipped \(reading.skippedWithoutText) entries without text")
-    }
-    for warning in reading.warnings.prefix(20) { printError("arbor: warning: \(warning)") }
-    return reading.records
-  } catch {
-    let placeholder = error.diagnostics.contains { $0.message.contains("not implemented yet") }
-    guard placeholder, format == nil || format == .jsonl else { throw error }
-    return try EmbedRecord.read(path).map { CollectionRecord(id: $0.id, text: $0.text) }
+  let reading = try CollectionReader.read(path, format: format, strict: strict)
+  if reading.skippedWithoutText > 0 {
+    printError(
+      "arbor: warning: \(path): skipped \(reading.skippedWithoutText) entries without text (--strict rejects them)"
+    )
   }
+  for warning in reading.warnings.prefix(20) { printError("arbor: warning: \(warning)") }
+  if reading.warnings.count > 20 { printError("arbor: warning: ... \(reading.warnings.count - 20) more") }
+  return reading.records
 }
 
 /// `stem-SUFFIX.ext` for `stem.ext`.

@@ -6,14 +6,22 @@ import Testing
   /// Three topics with four phrasings each, written as JSONL.
   static func collection(in directory: URL, name: String = "docs.jsonl", offset: Int = 0) throws -> URL {
     let topics = [
-      ["a small bird that sings in trees", "a bird of prey with sharp talons", "a water bird that swims",
-        "a bird with bright feathers"],
-      ["a tool for cutting wood", "a hand tool for driving nails", "a tool that grips small objects",
-        "a power tool for drilling holes"],
-      ["a dish of cooked rice and beans", "a dish made with noodles", "a sweet dish served cold",
-        "a dish of roasted vegetables"],
+      [
+        "a small bird that sings in trees", "a bird of prey with sharp talons", "a water bird that swims",
+        "a bird with bright feathers",
+      ],
+      [
+        "a tool for cutting wood", "a hand tool for driving nails", "a tool that grips small objects",
+        "a power tool for drilling holes",
+      ],
+      [
+        "a dish of cooked rice and beans", "a dish made with noodles", "a sweet dish served cold",
+        "a dish of roasted vegetables",
+      ],
     ]
-    let shared = ["birds, feathers, wings, nests", "tools, workshop, hardware, blades", "dishes, recipes, cooking, meals"]
+    let shared = [
+      "birds, feathers, wings, nests", "tools, workshop, hardware, blades", "dishes, recipes, cooking, meals",
+    ]
     var lines = ""
     for (t, sentences) in topics.enumerated() {
       for (s, sentence) in sentences.enumerated() {
@@ -86,7 +94,8 @@ import Testing
     ])
     #expect(addResult.status == 0, "\(addResult.stderr)")
     let grownJSON = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: grownTree))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: grownTree)))
+        as? [String: Any])
     let grownIDs = Set((grownJSON["nodes"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
     #expect(Set(ids).isSubset(of: grownIDs))
     #expect(grownIDs.count > ids.count)
@@ -130,7 +139,8 @@ import Testing
 
     // add with a file that is not a model.
     let notModel = try runArbor([
-      "organize", "add", "--tree", input.path, input.path, "--out", directory.appendingPathComponent("m").path,
+      "organize", "add", "--tree", input.path, input.path, "--out",
+      directory.appendingPathComponent("m").path,
     ])
     #expect(notModel.status != 0)
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("m").path))

@@ -6,7 +6,9 @@ import Testing
 
 /// Three groups along the first three axes, each with two subgroups along two further axes, plus a little
 /// deterministic noise: the right tree is known.
-func clusteredVectors(perSubgroup: Int = 20, subgroupOffset: Float = 0.6) -> (vectors: [Float], dimension: Int, groups: [Int], subgroups: [Int]) {
+func clusteredVectors(perSubgroup: Int = 20, subgroupOffset: Float = 0.6) -> (
+  vectors: [Float], dimension: Int, groups: [Int], subgroups: [Int]
+) {
   let dimension = 12
   var vectors: [Float] = []
   var groups: [Int] = []
@@ -91,8 +93,10 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
     var options = TopicTreeOptions()
     options.levels = .fixed([2, 5])
     options.seed = 7
-    let first = try TopicTreeBuilder(options: options).build(vectors: data.vectors, dimension: data.dimension, ids: ids)
-    let second = try TopicTreeBuilder(options: options).build(vectors: data.vectors, dimension: data.dimension, ids: ids)
+    let first = try TopicTreeBuilder(options: options).build(
+      vectors: data.vectors, dimension: data.dimension, ids: ids)
+    let second = try TopicTreeBuilder(options: options).build(
+      vectors: data.vectors, dimension: data.dimension, ids: ids)
     #expect(first.documentLeaves == second.documentLeaves)
     #expect(first.nodes == second.nodes)
   }
@@ -125,7 +129,8 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
     #expect(TopicTreeBuilder.allocate(10, among: [50, 30, 20]) == [5, 3, 2])
     // 7 among 60/30/10: quotas 4.2/2.1/0.7, at least two each -> 3/2/2.
     #expect(TopicTreeBuilder.allocate(7, among: [60, 30, 10]) == [3, 2, 2])
-    let counts = TopicTreeBuilder.allocate(47, among: [3000, 2000, 900, 40, 3, 700, 1200, 500, 300, 200, 100])
+    let counts = TopicTreeBuilder.allocate(
+      47, among: [3000, 2000, 900, 40, 3, 700, 1200, 500, 300, 200, 100])
     #expect(counts.reduce(0, +) == 47)
     #expect(counts.allSatisfy { $0 >= 2 })
     #expect(counts[4] <= 3)
@@ -138,7 +143,8 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
       var options = TopicTreeOptions()
       options.levels = .fixed(sizes)
       #expect(throws: TaxonomyError.self) {
-        try TopicTreeBuilder(options: options).build(vectors: data.vectors, dimension: data.dimension, ids: ids)
+        try TopicTreeBuilder(options: options).build(
+          vectors: data.vectors, dimension: data.dimension, ids: ids)
       }
     }
   }
@@ -236,7 +242,8 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
     rows[4 * 4 + 3] = 1
     let navigator = LabelNavigator(children: children, labelVectors: rows, dimension: 4)
     #expect(navigator.navigate([0.9, 0.1, 0.5, 0.2][...]) == [1, 3])
-    let outcome = navigator.evaluate(vectors: [0.9, 0.1, 0.5, 0.2, 0.9, 0.1, 0.2, 0.5], targets: [[1, 3], [1, 3]])
+    let outcome = navigator.evaluate(
+      vectors: [0.9, 0.1, 0.5, 0.2, 0.9, 0.1, 0.2, 0.5], targets: [[1, 3], [1, 3]])
     #expect(outcome.exact == 0.5)
     #expect(outcome.levelAccuracy == [1, 0.5])
   }

@@ -6,7 +6,8 @@ import COpenBLAS
 /// Memory `n(n-1)/2` floats, time O(n²).
 enum WardLinkage {
   /// Cuts the dendrogram of `points` at each of `sizes` clusters and materialises the nested levels.
-  static func cluster(_ points: [Float], dimension: Int, sizes: [Int], into structure: inout ClusterStructure) {
+  static func cluster(_ points: [Float], dimension: Int, sizes: [Int], into structure: inout ClusterStructure)
+  {
     let n = points.count / dimension
     let merges = mergeSequence(points, n: n, dimension: dimension)
     var labels: [[Int]] = []

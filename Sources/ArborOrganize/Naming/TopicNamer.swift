@@ -1,5 +1,5 @@
-import Foundation
 import ArborTree
+import Foundation
 
 /// Names the nodes of a topic tree so that a navigator reading only labels can follow it.
 ///
@@ -55,7 +55,9 @@ public struct TopicNamer {
     // Centroids in the encoder's space.
     var centroids = [Float](repeating: 0, count: tree.nodes.count * dimension)
     for node in tree.nodes.indices {
-      for d in members[node] { for j in 0..<dimension { centroids[node * dimension + j] += points[d * dimension + j] } }
+      for d in members[node] {
+        for j in 0..<dimension { centroids[node * dimension + j] += points[d * dimension + j] }
+      }
       SphericalKMeans.normalizeRow(&centroids, row: node, dimension: dimension)
     }
 
@@ -165,7 +167,8 @@ public struct TopicNamer {
         let parent = tree.nodes[node].parent ?? 0
         guard onlyChildrenOf?.contains(parent) ?? true else { continue }
         let siblings = tree.nodes[parent].children.filter { $0 != node }.map { tree.nodes[$0].label }
-        let nearest = nearestMembers(members[node], centroid: node, points: points, centroids: centroids,
+        let nearest = nearestMembers(
+          members[node], centroid: node, points: points, centroids: centroids,
           dimension: dimension, count: nearestDocuments)
         let request = NamingRequest(
           keyphrases: Array(tree.nodes[node].keyphrases.prefix(keyphraseCount)),
@@ -174,7 +177,8 @@ public struct TopicNamer {
         if let answer = endpoint(request), !answer.isEmpty { tree.nodes[node].label = answer }
       }
     }
-    for node in tree.nodes.indices.dropFirst() where onlyChildrenOf?.contains(tree.nodes[node].parent ?? 0) ?? true {
+    for node in tree.nodes.indices.dropFirst()
+    where onlyChildrenOf?.contains(tree.nodes[node].parent ?? 0) ?? true {
       tree.nodes[node].keyphrases = Array(tree.nodes[node].keyphrases.prefix(keyphraseCount))
     }
   }
@@ -226,7 +230,9 @@ public struct TopicNamer {
     let tiny = nearest.prefix(4).map { leadingPhrase(titles[$0], texts[$0], words: 2) }
     if tiny.count >= 3 { add(tiny.prefix(3).joined(separator: ", ")) }
     if tiny.count >= 4 { add(tiny.dropFirst().joined(separator: ", ")) }
-    for i in phrases.indices.prefix(5) { for j in phrases.indices.prefix(5) where j > i + 1 { add(phrases[i] + ", " + phrases[j]) } }
+    for i in phrases.indices.prefix(5) {
+      for j in phrases.indices.prefix(5) where j > i + 1 { add(phrases[i] + ", " + phrases[j]) }
+    }
     let children = tree.nodes[node].children
     for child in children { add(tree.nodes[child].label) }
     if children.count >= 2 { add(tree.nodes[children[0]].label + ", " + tree.nodes[children[1]].label) }

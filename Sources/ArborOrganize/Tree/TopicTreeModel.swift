@@ -145,7 +145,9 @@ public struct TopicTreeModel: Sendable {
       leaves.allSatisfy({ $0 > 0 && $0 < nodes.count && nodes[$0].children.isEmpty })
     else { throw failure("documents, their ids and their leaves do not match the tree") }
     let texts = try json("documentTexts").map { $0.stringValue ?? "" }
-    guard texts.count == ids.count else { throw failure("metadata 'documentTexts' needs one text per document") }
+    guard texts.count == ids.count else {
+      throw failure("metadata 'documentTexts' needs one text per document")
+    }
     let tree = TopicTree(
       nodes: nodes, dimension: dimension, sums: sums.storage, documentIDs: ids, documentLeaves: leaves)
     var model = TopicTreeModel(
