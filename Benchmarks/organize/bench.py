@@ -241,6 +241,7 @@ def main():
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
 
     for name, extra in [("Arbor --levels 11,47,129", ["--levels", "11,47,129"]),
+                        ("Arbor --levels 11,47,129 --lexical-weight 0.4", ["--levels", "11,47,129", "--lexical-weight", "0.4"]),
                         ("Arbor --levels 11,47,129 --lexical-weight 0", ["--levels", "11,47,129", "--lexical-weight", "0"]),
                         ("Arbor data-driven (--max-depth 3)", [])]:
         prefix = os.path.join(OUT, "arbor-" + str(len(rows)))
