@@ -97,12 +97,12 @@ struct OrganizeBuildCommand: ParsableCommand {
       options.levels = .dataDriven(
         maxDepth: maxDepth, minChildren: minChildren, maxChildren: maxChildren, minSize: minSize)
     }
+    // Endpoint answers are cached beside the embedding cache (~/.cache/arbor/namer by default).
+    let namerCache = URL(fileURLWithPath: encoding.cacheDir ?? EmbeddingCache().directory)
+      .deletingLastPathComponent().appendingPathComponent("namer").path
     let endpoint: EndpointNamer? =
       namer == "endpoint"
-      ? EndpointNamer(
-        url: url ?? "", model: model ?? "",
-        cacheDirectory: (encoding.cacheDir ?? EmbeddingCache().directory) + "/../namer")
-      : nil
+      ? EndpointNamer(url: url ?? "", model: model ?? "", cacheDirectory: namerCache) : nil
 
     // Every output is made first, then written: a failure leaves no partial output.
     var outputs: [(path: String, text: String)] = []

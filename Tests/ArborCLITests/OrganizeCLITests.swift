@@ -130,6 +130,16 @@ import Testing
     #expect(tooMany.stderr.contains("--levels"))
     #expect(!FileManager.default.fileExists(atPath: out))
 
+    // An endpoint namer that cannot be reached: labels fall back to the chosen ones, exit 0.
+    let fallback = try runArbor([
+      "organize", "build", input.path, "--out", out, "--levels", "3", "--lexical-weight", "0", "--namer",
+      "endpoint", "--url", "http://127.0.0.1:9/v1", "--model", "none", "--cache-dir",
+      directory.appendingPathComponent("cache/embeddings").path,
+    ])
+    #expect(fallback.status == 0, "\(fallback.stderr)")
+    #expect(FileManager.default.fileExists(atPath: out))
+    try? FileManager.default.removeItem(atPath: out)
+
     // Usage errors.
     let single = try runArbor(["organize", "build", input.path, "--out", out, "--min-children", "1"])
     #expect(single.status == 2)

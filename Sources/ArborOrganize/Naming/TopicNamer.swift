@@ -163,6 +163,8 @@ public struct TopicNamer {
     }
     if let endpoint {
       progress?("naming with the endpoint")
+      var answered = 0
+      var failed = 0
       for node in order.dropFirst() {
         let parent = tree.nodes[node].parent ?? 0
         guard onlyChildrenOf?.contains(parent) ?? true else { continue }
@@ -174,7 +176,17 @@ public struct TopicNamer {
           keyphrases: Array(tree.nodes[node].keyphrases.prefix(keyphraseCount)),
           sampleTitles: nearest.map { leadingPhrase(titles[$0], texts[$0], words: 16) },
           parentLabel: parent == 0 ? nil : tree.nodes[parent].label, siblingLabels: siblings)
-        if let answer = endpoint(request), !answer.isEmpty { tree.nodes[node].label = answer }
+        if let answer = endpoint(request), !answer.isEmpty {
+          tree.nodes[node].label = answer
+          answered += 1
+        } else {
+          failed += 1
+          // An endpoint that never answers is given up after three tries: the chosen labels stay.
+          if answered == 0 && failed >= 3 {
+            progress?("the endpoint did not answer; keeping the chosen labels")
+            break
+          }
+        }
       }
     }
     for node in tree.nodes.indices.dropFirst()
