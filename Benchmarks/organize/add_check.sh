@@ -30,9 +30,18 @@ $arbor organize add --tree $out/tree.safetensors $out/held.jsonl --max-leaf 1000
   --taxonomy $out/grown.json --assignments $out/held-assignments.jsonl
 $arbor organize add --tree $out/tree.safetensors $out/held.jsonl --max-leaf 100 --out $out/split.safetensors \
   --taxonomy $out/split.json --assignments $out/split-assignments.jsonl
-for part in built held; do
+# NMI over 1,000 documents and 129 clusters is biased upward by the sample size; a seeded sample of 1,000
+# built documents is the like-for-like reference.
+python3 - "$out" <<'PY'
+import random, sys
+lines = open(sys.argv[1] + "/built.jsonl").read().splitlines()
+random.Random(5).shuffle(lines)
+open(sys.argv[1] + "/built1000.jsonl", "w").write("\n".join(lines[:1000]) + "\n")
+PY
+cp $out/built-assignments.jsonl $out/built1000-assignments.jsonl
+for part in built built1000 held; do
   $arbor eval --task clustering --taxonomy $corpus/taxonomy.json --gold $out/$part.jsonl \
-    --pred $out/$part-assignments.jsonl --json > $out/$part-eval.json
+    --pred $out/$part-assignments.jsonl --json 2>/dev/null > $out/$part-eval.json
 done
 python3 - "$out" <<'PY'
 import json, sys
@@ -41,13 +50,14 @@ def metrics(path):
     report = json.load(open(path))
     m = report.get("metrics", report)
     return m if isinstance(m, dict) else {x["name"]: x["value"] for x in m}
-built, held = metrics(out + "/built-eval.json"), metrics(out + "/held-eval.json")
+built, sample, held = (metrics(out + f"/{p}-eval.json") for p in ("built", "built1000", "held"))
 worst = 0
 for level in (1, 2, 3):
-    b, h = built[f"level-{level}-nmi"], held[f"level-{level}-nmi"]
-    worst = max(worst, b - h)
-    print(f"level {level}: NMI built {b:.3f}, added {h:.3f}, difference {b - h:+.3f}")
-print(f"largest shortfall of the added documents: {worst:.3f} (goal <= 0.02)")
+    b, s, h = (m[f"level-{level}-nmi"] for m in (built, sample, held))
+    worst = max(worst, abs(s - h))
+    print(f"level {level}: NMI built (13,697) {b:.3f}, built sample (1,000) {s:.3f}, added (1,000) {h:.3f}, "
+          f"added - sample {h - s:+.3f}")
+print(f"largest |added - built sample| difference: {worst:.3f} (goal <= 0.02)")
 ids = lambda p: {n["id"] for n in json.load(open(p))["nodes"]}
 before, after = ids(out + "/tree.json"), ids(out + "/split.json")
 print(f"node ids: {len(before)} before, {len(after)} after adding with --max-leaf 100; all kept: {before <= after}")

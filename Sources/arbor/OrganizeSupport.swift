@@ -74,3 +74,4 @@ func suffixedPath(_ path: String, _ suffix: String) -> String {
 
 extension TopicTreeOptions.Method: ExpressibleByArgument {}
 extension CollectionFormat: ExpressibleByArgument {}
+extension TopicTreePlacement: ExpressibleByArgument {}

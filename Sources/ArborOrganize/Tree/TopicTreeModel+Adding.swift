@@ -6,14 +6,27 @@ public struct TopicTreeAddition: Sendable {
   public var splitLeaves: [String]
 }
 
+/// How `TopicTreeModel.add` picks a new document's leaf.
+public enum TopicTreePlacement: String, Sendable, CaseIterable {
+  /// Level by level, the child with the most similar centroid (the greedy tree-path policy decision).
+  case greedy
+  /// The leaf whose path has the highest summed cosine `Σ_v x·c_v`, the rule the build's refinement
+  /// assigns documents by.
+  case path
+}
+
 extension TopicTreeModel {
   /// Places new documents top-down, each at every level in the child whose centroid has the highest
   /// cosine with its vector (the greedy decision of the tree-path policy `softmax(cos(x, c_j) / τ)`, for
   /// any temperature τ); adds it to the sums and sizes of every node on its path; then splits every leaf
   /// with more than `maxLeaf` documents in two by seeded spherical k-means (new children `ID.1`, `ID.2`,
   /// named by `namer`). Existing node ids never change; new nodes are appended.
+  ///
+  /// With `placement` `.path`, each document instead goes to the leaf whose whole path is most similar
+  /// (`Σ_v x·c_v` over the path's nodes), the rule the build's refinement used for the built documents.
   public mutating func add(
-    ids: [String], texts: [String], vectors: [Float], maxLeaf: Int, seed: UInt64, namer: TopicNamer?
+    ids: [String], texts: [String], vectors: [Float], maxLeaf: Int, seed: UInt64, namer: TopicNamer?,
+    placement: TopicTreePlacement = .greedy
   ) throws -> TopicTreeAddition {
     let dimension = tree.dimension
     var points = vectors
@@ -23,6 +36,21 @@ extension TopicTreeModel {
     for (position, id) in ids.enumerated() {
       let row = points[(position * dimension)..<((position + 1) * dimension)]
       var node = 0
+      if placement == .path {
+        var best = -Float.infinity
+        for leaf in tree.nodes.indices where leaf != 0 && tree.isLeaf(leaf) {
+          var score: Float = 0
+          var current: Int? = leaf
+          while let v = current, v != 0 {
+            for j in 0..<dimension { score += centroids[v * dimension + j] * row[row.startIndex + j] }
+            current = tree.nodes[v].parent
+          }
+          if score > best {
+            best = score
+            node = leaf
+          }
+        }
+      }
       while !tree.nodes[node].children.isEmpty {
         var best = tree.nodes[node].children[0]
         var bestScore = -Float.infinity
