@@ -28,7 +28,8 @@ struct OrganizeAddCommand: ParsableCommand {
   @Option(help: "Write the HTML view of the grown tree here.") var html: String?
   @Option(help: "Split a leaf that holds more documents than this.") var maxLeaf: Int = 500
   @Option(help: "Seed of the splits.") var seed: UInt64 = 1
-  @Option(help: "path (the leaf with the most similar path, as the build assigns) or greedy (level by level).")
+  @Option(
+    help: "path (the leaf with the most similar path, as the build assigns) or greedy (level by level).")
   var placement: TopicTreePlacement = .path
   @Option(help: "Threads for the transformer encoder (default: all cores).") var threads: Int?
   @Option(help: "Embedding cache directory (default: $ARBOR_CACHE_DIR or ~/.cache/arbor/embeddings).")
@@ -83,7 +84,8 @@ struct OrganizeAddCommand: ParsableCommand {
     do {
       addition = try model.add(
         ids: records.map(\.id), texts: texts, vectors: vectors, maxLeaf: maxLeaf, seed: seed,
-        namer: TopicNamer(embed: { try encoding.encode($0, with: encoder, label: nil) }), placement: placement)
+        namer: TopicNamer(embed: { try encoding.encode($0, with: encoder, label: nil) }), placement: placement
+      )
     } catch let error as TaxonomyError { throw fail(error) }
 
     var outputs: [(String, String)] = []

@@ -74,6 +74,37 @@ import Testing
     }
     #expect(Set(pathOfTopic.values).count == 3)
 
+    // arbor eval --tree: the navigator through the written taxonomy agrees with the build's own report.
+    let goldTaxonomy = directory.appendingPathComponent("gold.json")
+    try Data(
+      #"{"format": "arbor-taxonomy", "version": 1, "nodes": [{"id": "birds"}, {"id": "tools"}, {"id": "dishes"}]}"#
+        .utf8
+    ).write(to: goldTaxonomy)
+    let gold = directory.appendingPathComponent("gold.jsonl")
+    var goldLines = ""
+    for line in try String(contentsOf: input, encoding: .utf8).split(separator: "\n") {
+      let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      let id = try #require(record["id"] as? String)
+      let label = ["birds", "tools", "dishes"][Int(String(id.split(separator: "-")[1])) ?? 0]
+      let text = try #require(record["text"] as? String)
+      goldLines += "{\"id\": \"\(id)\", \"text\": \"\(text)\", \"labels\": [\"\(label)\"]}\n"
+    }
+    try Data(goldLines.utf8).write(to: gold)
+    let evaluation = try runArbor([
+      "eval", "--task", "clustering", "--taxonomy", goldTaxonomy.path, "--gold", gold.path, "--pred",
+      assignments, "--tree", tree, "--dimension", "128", "--json",
+    ])
+    #expect(evaluation.status == 0, "\(evaluation.stderr)")
+    let reported = try #require(
+      result.stderr.firstMatch(of: /label navigation exact ([0-9.]+)/).map { Double(String($0.1)) ?? -1 })
+    #expect(evaluation.stdout.contains("navigation-exact"))
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(evaluation.stdout.utf8)) as? [String: Any])
+    let metrics = report["metrics"] as? [String: Any] ?? report
+    let exact = try #require(metrics["navigation-exact"] as? Double)
+    #expect(abs(exact - reported) < 0.001)
+    #expect(abs((metrics["level-1-nmi"] as? Double ?? 0) - 1) < 1e-9)
+
     // SKOS output: labels as prefLabel.
     let skosResult = try runArbor([
       "organize", "build", input.path, "--out", skos, "--levels", "3", "--lexical-weight", "0",
