@@ -14,7 +14,7 @@ public struct OrganizePipeline {
   public var refineOnEncoder = false
 
   /// A pipeline.
-  public init(options: TopicTreeOptions, lexicalWeight: Float = 0.8) {
+  public init(options: TopicTreeOptions, lexicalWeight: Float = 0.4) {
     self.options = options
     self.lexicalWeight = lexicalWeight
   }

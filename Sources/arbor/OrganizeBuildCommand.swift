@@ -38,7 +38,7 @@ struct OrganizeBuildCommand: ParsableCommand {
   @Option(help: "k-means restarts per clustering.") var restarts: Int = 4
   @Option(help: "Path k-means refinement passes (fixed levels).") var refine: Int = 5
   @Option(help: "Weight of the TF-IDF SVD features beside the encoder's (0: encoder only).")
-  var lexicalWeight: Double = 0.8
+  var lexicalWeight: Double = 0.4
   @Flag(help: "Refine on the encoder's vectors only (where the label navigator works).")
   var refineOnEncoder = false
   @Option(help: "Also build one tree per field or field group (a+b), repeatable.") var facet: [String] = []
