@@ -15,7 +15,7 @@ struct SphericalKMeans {
   /// Lloyd iterations at most.
   var iterations = 40
   /// Lloyd iterations of each restart before the best one is run to convergence.
-  var restartIterations = 8
+  var restartIterations = 20
   /// A run stops when fewer than this share of the points change cluster in a pass.
   var tolerance = 0.001
   /// Above this many points, mini-batch updates replace full Lloyd passes.
