@@ -36,6 +36,12 @@ struct EvalCommand: ParsableCommand {
   var k: String?
   @Flag(help: "Drop labels with unknown node ids (with a warning) instead of failing.")
   var ignoreUnknown = false
+  @Option(
+    help:
+      "Clustering: the topic tree the paths refer to; adds the label-only navigator's success (texts from --gold)."
+  )
+  var tree: String?
+  @OptionGroup(title: "Navigation encoder (with --tree)") var navigationEncoding: OrganizeEncoderOptions
 
   func validate() throws {
     if MacroAveragingScope(rawValue: macroOver) == nil {
@@ -43,6 +49,9 @@ struct EvalCommand: ParsableCommand {
     }
     if perNode != nil && task != .classification {
       throw ValidationError("--per-node applies to --task classification only.")
+    }
+    if tree != nil && task != .clustering {
+      throw ValidationError("--tree applies to --task clustering only.")
     }
     if let k, parseCutoffs(k) == nil {
       throw ValidationError("--k must be a comma-separated list of positive integers, e.g. 1,3,5.")
@@ -105,6 +114,10 @@ struct EvalCommand: ParsableCommand {
         cutoffs: k.flatMap(parseCutoffs) ?? [1, 5, 10])
     case .clustering:
       report = Evaluation.clustering(hierarchy: hierarchy, gold: goldRecords, predicted: predictedRecords)
+      if let tree {
+        try EvalNavigation.add(
+          to: &report, treePath: tree, goldPath: gold, predictedPath: pred, encoding: navigationEncoding)
+      }
     }
 
     var showLevels = perLevel

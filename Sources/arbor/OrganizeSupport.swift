@@ -1,0 +1,77 @@
+import ArborOrganize
+import ArborText
+import ArborTree
+import ArgumentParser
+import Foundation
+
+/// Encoder options of `arbor organize build` and `add`.
+struct OrganizeEncoderOptions: ParsableArguments {
+  @Option(help: "builtin, minilm, or a BERT model directory.") var encoder: String = "builtin"
+  @Option(help: "Vector width of the builtin encoder.") var dimension: Int = 512
+  @Option(help: "Threads for the transformer encoder (default: all cores).") var threads: Int?
+  @Option(help: "Embedding cache directory (default: $ARBOR_CACHE_DIR or ~/.cache/arbor/embeddings).")
+  var cacheDir: String?
+  @Flag(help: "Do not read or write the embedding cache.") var noCache = false
+
+  func validate() throws {
+    if dimension < 8 { throw ValidationError("--dimension must be at least 8.") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+  }
+
+  /// The encoder named `name`; the builtin one weighs features by `idf` (fitted on the collection) when
+  /// given, by plain sublinear tf otherwise.
+  func makeEncoder(_ name: String, builtinDimension: Int, idf: TFIDFModel? = nil) throws -> any TextEncoder {
+    let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+    switch name {
+    case "builtin": return BuiltinEncoder(dimension: builtinDimension, weighting: idf)
+    case "minilm": return try SentenceEncoder.miniLM(threadCount: threadCount)
+    default: return try SentenceEncoder(directory: name, threadCount: threadCount)
+    }
+  }
+
+  /// Vectors of `texts`; transformer vectors go through the embedding cache.
+  func encode(_ texts: [String], with encoder: any TextEncoder, label: String?) throws -> [Float] {
+    let progress = ProgressLine(enabled: stderrIsTerminal && label != nil, label: label ?? "")
+    defer { progress.finish() }
+    if encoder is BuiltinEncoder || noCache {
+      var vectors: [Float] = []
+      vectors.reserveCapacity(texts.count * encoder.dimension)
+      let chunk = encoder is BuiltinEncoder ? 8192 : 256
+      for start in stride(from: 0, to: texts.count, by: chunk) {
+        vectors += encoder.encode(Array(texts[start..<min(texts.count, start + chunk)]))
+        progress.update(min(texts.count, start + chunk), texts.count)
+      }
+      return vectors
+    }
+    return try EmbeddingCache(directory: cacheDir).encode(texts, with: encoder, chunkSize: 512) {
+      progress.update($0, $1)
+    }
+  }
+}
+
+/// Reads a document collection with `CollectionReader`, reporting skipped entries and warnings on stderr.
+func readCollection(_ path: String, format: CollectionFormat?, strict: Bool) throws(TaxonomyError)
+  -> [CollectionRecord]
+{
+  let reading = try CollectionReader.read(path, format: format, strict: strict)
+  if reading.skippedWithoutText > 0 {
+    printError(
+      "arbor: warning: \(path): skipped \(reading.skippedWithoutText) entries without text (--strict rejects them)"
+    )
+  }
+  for warning in reading.warnings.prefix(20) { printError("arbor: warning: \(warning)") }
+  if reading.warnings.count > 20 { printError("arbor: warning: ... \(reading.warnings.count - 20) more") }
+  return reading.records
+}
+
+/// `stem-SUFFIX.ext` for `stem.ext`.
+func suffixedPath(_ path: String, _ suffix: String) -> String {
+  let name = path.split(separator: "/").last.map(String.init) ?? path
+  guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return path + "-" + suffix }
+  let directory = path.dropLast(name.count)
+  return directory + name[..<dot] + "-" + suffix + name[dot...]
+}
+
+extension TopicTreeOptions.Method: ExpressibleByArgument {}
+extension CollectionFormat: ExpressibleByArgument {}
+extension TopicTreePlacement: ExpressibleByArgument {}
