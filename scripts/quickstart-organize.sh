@@ -18,15 +18,8 @@ echo "== arbor organize build: the sample's $(wc -l < $SAMPLE/test.jsonl) test g
   --out "$OUT/topics.json" --assignments "$OUT/topics-assignments.jsonl" --html "$OUT/topics.html" \
   --tree-model "$OUT/topics.safetensors" --title "wn-noun-gloss sample"
 "$ARBOR" taxonomy convert "$OUT/topics.json" "$OUT/topics.rdf"
-echo "top-level topics (label, size, keyphrases):"
-python3 - "$OUT/topics.json" <<'PY' || true
-import json, sys
-nodes = json.load(open(sys.argv[1]))["nodes"]
-for n in nodes:
-    if n.get("parents") == ["arbor:root"]:
-        a = n.get("attributes", {})
-        print(f"  {n['id']:4} {n['label'][:40]:40} {a.get('size', ''):>4}  {a.get('keyphrases', '')}")
-PY
+echo "top-level topics:"
+"$ARBOR" taxonomy show "$OUT/topics.json" --depth 1 | head -12
 echo "first assignment: $(head -1 "$OUT/topics-assignments.jsonl")"
 echo "HTML view: $OUT/topics.html"
 echo

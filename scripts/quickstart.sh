@@ -37,4 +37,6 @@ echo "== arbor eval: path-based hierarchical metrics of those predictions"
 echo
 ARBOR="$ARBOR" ARBOR_QUICKSTART_OUT="$OUT" scripts/quickstart-expand.sh
 echo
+ARBOR="$ARBOR" ARBOR_QUICKSTART_OUT="$OUT" scripts/quickstart-organize.sh
+echo
 echo "Outputs are in $OUT"
