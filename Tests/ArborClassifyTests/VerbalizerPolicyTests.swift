@@ -38,28 +38,6 @@ import Testing
     #expect(greedy == [["a", "a1"], ["a", "a2"], ["b", "b1"]])
   }
 
-  @Test func aFinetunedClassifierDecodesWithThePolicysDistribution() throws {
-    let (taxonomy, model) = try Self.trained()
-    let policy = VerbalizerPolicy(model)
-    let updated = model.updating(with: policy)
-    #expect(updated.settings.conditionalDecoding && !model.settings.conditionalDecoding)
-    let texts = ["apricot and almond", "blueberry"]
-    let contexts = try model.policyContexts(for: texts)
-    let predictions = try updated.predict(texts)
-    for (row, prediction) in predictions.enumerated() {
-      // The reported path probability is the product of the policy's choices along that path.
-      var logProbability: Float = 0
-      var node = taxonomy.root
-      for next in prediction.paths[0] {
-        let distribution = policy.distributions(for: [PolicyQuery(context: row, node: node)], in: contexts)
-        let action = try #require(taxonomy.children(of: node).firstIndex(of: next))
-        logProbability += distribution.storage[action]
-        node = next
-      }
-      #expect(abs(expf(logProbability) - prediction.pathScores[0]) < 1e-4)
-    }
-  }
-
   @Test func pathLogProbabilityGradientMatchesFiniteDifferences() throws {
     let (taxonomy, model) = try Self.trained()
     var policy = VerbalizerPolicy(model)

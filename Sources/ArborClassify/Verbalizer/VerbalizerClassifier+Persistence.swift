@@ -117,7 +117,6 @@ extension VerbalizerSettings {
       "\"seed\": \(seed)", "\"beamWidth\": \(beamWidth)", "\"threshold\": \(threshold)",
     ]
     if let stopThreshold { fields.append("\"stopThreshold\": \(stopThreshold)") }
-    if conditionalDecoding { fields.append("\"conditionalDecoding\": true") }
     return "{" + fields.joined(separator: ", ") + "}"
   }
 
@@ -144,6 +143,5 @@ extension VerbalizerSettings {
     beamWidth = Int(beam)
     self.threshold = Float(threshold)
     stopThreshold = number("stopThreshold").map(Float.init)
-    if case .bool(let conditional)? = value["conditionalDecoding"] { conditionalDecoding = conditional }
   }
 }

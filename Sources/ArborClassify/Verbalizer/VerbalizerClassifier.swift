@@ -28,7 +28,7 @@ public struct VerbalizerClassifier: Sendable {
   /// The label taxonomy.
   public let taxonomy: Taxonomy
   /// Training settings.
-  public internal(set) var settings: VerbalizerSettings
+  public let settings: VerbalizerSettings
   let levels: LevelStructure
   let encoder: LevelEncoder
   package var parameters: ParameterStore
@@ -251,19 +251,6 @@ public struct VerbalizerClassifier: Sendable {
             probabilities[row][node] = p
             logScores[row][node] = logf(max(p, 1e-30))
           }
-        } else if settings.conditionalDecoding && level > 0 {
-          // Normalised among siblings (the policy's distribution): log p(node | its parent).
-          let parents = levels.parentPosition[level]
-          var maxima = [Float](repeating: -.infinity, count: levels.nodes[level - 1].count)
-          for k in 0..<count { maxima[parents[k]] = max(maxima[parents[k]], scores.storage[base + k]) }
-          var sums = [Float](repeating: 0, count: maxima.count)
-          for k in 0..<count { sums[parents[k]] += expf(scores.storage[base + k] - maxima[parents[k]]) }
-          for (position, node) in levels.nodes[level].enumerated() {
-            let value =
-              scores.storage[base + position] - maxima[parents[position]] - logf(sums[parents[position]])
-            logScores[row][node] = value
-            probabilities[row][node] = expf(value)
-          }
         } else {
           var maximum = -Float.infinity
           for k in 0..<count { maximum = max(maximum, scores.storage[base + k]) }
@@ -332,9 +319,6 @@ public struct VerbalizerSettings: Sendable, Equatable {
   public var stopThreshold: Float?
   /// Multi-path decoding threshold.
   public var threshold: Float = 0.5
-  /// Whether level scores are normalised among siblings (each node's probability given its parent) instead
-  /// of over the whole level: the distribution the tree-path policy trains, set by `arbor finetune`.
-  public var conditionalDecoding = false
 
   /// Default settings (HierVerb's loss weights).
   public init() {}

@@ -93,12 +93,10 @@ extension VerbalizerClassifier {
     }
   }
 
-  /// This classifier with the parameters of a (fine-tuned) policy made from it; it then decodes with the
-  /// policy's distribution (``VerbalizerSettings/conditionalDecoding``), the one the fine-tuning trained.
+  /// This classifier with the parameters of a (fine-tuned) policy made from it.
   public func updating(with policy: VerbalizerPolicy) -> VerbalizerClassifier {
     var copy = self
     copy.parameters = policy.parameters
-    copy.settings.conditionalDecoding = true
     return copy
   }
 }
