@@ -18,21 +18,34 @@ import Testing
     )
   }
 
-  @Test func rootDistributionIsTheClassifiersFirstLevelAndGreedyPathsAreTheObviousOnes() throws {
+  @Test func pathProbabilitiesAreTheClassifiersPathScoresNormalisedAndGreedyPathsAreTheObviousOnes() throws {
     let (taxonomy, model) = try Self.trained()
     let policy = VerbalizerPolicy(model)
     let texts = ["apricot and apple", "almond avocado", "banana blueberry"]
     let contexts = try model.policyContexts(for: texts)
-    let predictions = try model.predict(texts)
-    let rootChildren = Array(taxonomy.children(of: taxonomy.root))
-    let distributions = policy.distributions(
-      for: texts.indices.map { PolicyQuery(context: $0, node: taxonomy.root) }, in: contexts)
-    let width = policy.actionSpace.maximumActionCount
-    for (row, prediction) in predictions.enumerated() {
-      // The classifier's level-1 softmax and the policy's choice at the root are the same distribution.
-      let first = prediction.labels[0]
-      let action = try #require(rootChildren.firstIndex(of: first))
-      #expect(abs(expf(distributions.storage[row * width + action]) - prediction.labelScores[0]) < 1e-4)
+    // Every valid path: root → level-1 node → leaf.
+    var paths: [[Int]] = []
+    for first in taxonomy.children(of: taxonomy.root) {
+      for second in taxonomy.children(of: first) { paths.append([first, second]) }
+    }
+    for row in texts.indices {
+      // The classifier's unnormalised path scores, from its top-k decoding of all paths.
+      let prediction = try model.predict([texts[row]], topK: paths.count)[0]
+      #expect(prediction.paths.count == paths.count)
+      var classifierTotal: Float = 0
+      for score in prediction.pathScores { classifierTotal += score }
+      for (path, score) in zip(prediction.paths, prediction.pathScores) {
+        var logProbability: Float = 0
+        var node = taxonomy.root
+        for next in path {
+          let distribution = policy.distributions(for: [PolicyQuery(context: row, node: node)], in: contexts)
+          logProbability +=
+            distribution.storage[try #require(taxonomy.children(of: node).firstIndex(of: next))]
+          node = next
+        }
+        // The policy's path probability is the classifier's path score over the sum of all of them.
+        #expect(abs(expf(logProbability) - score / classifierTotal) < 1e-4, "\(path)")
+      }
     }
     let greedy = policy.greedyPaths(for: contexts).map { $0.nodes.dropFirst().map(taxonomy.id) }
     #expect(greedy == [["a", "a1"], ["a", "a2"], ["b", "b1"]])

@@ -5,10 +5,13 @@ import ArborTree
 /// The verbalizer classifier as a tree-path policy (`ArborRL`'s contract), so that `arbor finetune` can
 /// train its level projections and verbalizers on path rewards.
 ///
-/// At node `n` the logits of the children are their verbalizer scores at their own level `d`,
-/// `s_d = (x_d P_d) V_dᵀ` (the classifier's scores; see ``VerbalizerClassifier``), so the policy's
-/// distribution over children is the classifier's level-`d` softmax restricted to `n`'s children. Paths
-/// never stop early. A context is one document's level features (``VerbalizerClassifier/policyContexts(for:)``).
+/// The policy is the classifier's own distribution over valid paths: with level probabilities
+/// `p_d = softmax((x_d P_d) V_dᵀ)` (see ``VerbalizerClassifier``), a path's weight is `Π_d p_d(v_d)`, the
+/// quantity the classifier's decoder maximises. Normalised over valid paths it factorises top-down with the
+/// backward sums `β(v) = Σ_{c ∈ children(v)} p(c) β(c)` (`β = 1` at leaves): the logit of child c at node
+/// n is `log p(c) + log β(c)`. Fine-tuning therefore moves exactly the scores the classifier decodes with.
+/// Paths never stop early. A context is one document's level features
+/// (``VerbalizerClassifier/policyContexts(for:)``).
 public struct VerbalizerPolicy: TreePathPolicy {
   /// The taxonomy and its children lists; paths run to a leaf.
   public let actionSpace: TreeActionSpace
@@ -19,6 +22,7 @@ public struct VerbalizerPolicy: TreePathPolicy {
   let shared: Bool
   let projections: [ParameterID]
   let verbalizers: [ParameterID]
+  let childMembership: [(Tensor, Tensor)]
 
   /// The policy of a trained verbalizer classifier.
   public init(_ classifier: VerbalizerClassifier) {
@@ -40,19 +44,19 @@ public struct VerbalizerPolicy: TreePathPolicy {
     }
     self.projections = projections
     self.verbalizers = verbalizers
+    childMembership = childMembershipMatrices(classifier.taxonomy, classifier.levels)
   }
 
   /// Numbers per context: one vector for all levels (built-in encoder) or one per level (mask states).
   public var contextWidth: Int { shared ? width : levels.levelCount * width }
 
-  /// Every level's scores for every context, flattened into one column; the queried children's rows
-  /// are gathered into `[queries, maximumActionCount]` (padding columns repeat row 0 and are masked).
+  /// Per level, `log p_d + log β` for every context, flattened into one column; the queried children's
+  /// rows are gathered into `[queries, maximumActionCount]` (padding columns repeat row 0 and are masked).
   public func logits(for queries: [PolicyQuery], in contexts: [[Float]], on tape: Tape) -> Variable {
     let count = contexts.count
-    var columns: [Variable] = []
-    var offsets: [Int] = []
-    var offset = 0
-    for level in 0..<projections.count {
+    let levelCount = projections.count
+    var logProbabilities: [Variable] = []
+    for level in 0..<levelCount {
       var storage = [Float]()
       storage.reserveCapacity(count * width)
       for context in contexts {
@@ -63,8 +67,35 @@ public struct VerbalizerPolicy: TreePathPolicy {
       let x = tape.constant(Tensor(shape: [count, width], storage: storage))
       let scores = x.matmul(tape.parameter(projections[level], in: parameters))
         .matmul(tape.parameter(verbalizers[level], in: parameters), transposeOther: true)
+      logProbabilities.append(scores.logSoftmax(axis: 1))
+    }
+    // Bottom-up: T_d = log p_d + log β_d, log β_d(v) = log Σ_{children c} exp T_{d+1}(c) (0 at leaves).
+    var totals = [Variable?](repeating: nil, count: levelCount)
+    for level in stride(from: levelCount - 1, through: 0, by: -1) {
+      guard level + 1 < levelCount, let below = totals[level + 1] else {
+        totals[level] = logProbabilities[level]
+        continue
+      }
+      let (membership, hasChildren) = childMembership[level]
+      let rowMaxima = (0..<count).map { row -> Float in
+        let n = levels.nodes[level + 1].count
+        var best = -Float.infinity
+        for k in 0..<n { best = max(best, below.value.storage[row * n + k]) }
+        return best.isFinite ? best : 0
+      }
+      let shift = tape.constant(Tensor(shape: [count, 1], storage: rowMaxima))
+      let sums = (below - shift).exp().matmul(tape.constant(membership))
+      let logBeta =
+        ((sums + tape.constant(Tensor(repeating: 1e-30, shape: [1]))).log() + shift)
+        * tape.constant(hasChildren)
+      totals[level] = logProbabilities[level] + logBeta
+    }
+    var columns: [Variable] = []
+    var offsets: [Int] = []
+    var offset = 0
+    for level in 0..<levelCount {
       let classes = levels.nodes[level].count
-      columns.append(scores.reshaped([count * classes, 1]))
+      if let total = totals[level] { columns.append(total.reshaped([count * classes, 1])) }
       offsets.append(offset)
       offset += count * classes
     }
@@ -81,6 +112,35 @@ public struct VerbalizerPolicy: TreePathPolicy {
     }
     return all.gatherRows(rows).reshaped([queries.count, widthOfActions])
   }
+}
+
+/// For each level d below the deepest: the 0/1 matrix `[nodes at d + 1, nodes at d]` of child–parent
+/// pairs, and `[1, nodes at d]` with 1 where the node has children at level d + 1.
+func childMembershipMatrices(_ taxonomy: Taxonomy, _ levels: LevelStructure) -> [(Tensor, Tensor)] {
+  var result: [(Tensor, Tensor)] = []
+  for level in 0..<levels.levelCount {
+    guard level + 1 < levels.levelCount else {
+      result.append((Tensor(zeros: [1, 1]), Tensor(zeros: [1, levels.nodes[level].count])))
+      continue
+    }
+    let parents = levels.nodes[level].count
+    let children = levels.nodes[level + 1].count
+    var matrix = [Float](repeating: 0, count: children * parents)
+    var hasChildren = [Float](repeating: 0, count: parents)
+    for (row, child) in levels.nodes[level + 1].enumerated() {
+      for parent in taxonomy.parents(of: child) where taxonomy.depth(of: parent) == level + 1 {
+        let column = levels.position[parent]
+        matrix[row * parents + column] = 1
+        hasChildren[column] = 1
+      }
+    }
+    result.append(
+      (
+        Tensor(shape: [children, parents], storage: matrix),
+        Tensor(shape: [1, parents], storage: hasChildren)
+      ))
+  }
+  return result
 }
 
 extension VerbalizerClassifier {
