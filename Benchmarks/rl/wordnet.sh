@@ -4,7 +4,7 @@
 # training data. Test hF1 and exact-path accuracy come from `arbor classify` + `arbor eval`, before and
 # after; the fine-tuning keeps the best checkpoint on 2,000 dev documents.
 #
-#   Benchmarks/rl/wordnet.sh [--record] [--settings "4 full"] [--seeds "0 1 2"] [--steps 300]
+#   Benchmarks/rl/wordnet.sh [--record] [--settings "4 full"] [--seeds "0 1 2"] [--steps 2000] [--lr 3e-4] [--batch-size 32]
 #
 # Builds the corpus under corpora/out/ when missing; writes models and logs under Benchmarks/out/rl/.
 set -euo pipefail
@@ -12,13 +12,17 @@ cd "$(dirname "$0")/../.."
 RECORD=0
 SETTINGS="4 full"
 SEEDS="0 1 2"
-STEPS=300
+STEPS=2000
+LR=3e-4
+BATCH=32
 while [ $# -gt 0 ]; do
   case "$1" in
     --record) RECORD=1; shift ;;
     --settings) SETTINGS="$2"; shift 2 ;;
     --seeds) SEEDS="$2"; shift 2 ;;
     --steps) STEPS="$2"; shift 2 ;;
+    --lr) LR="$2"; shift 2 ;;
+    --batch-size) BATCH="$2"; shift 2 ;;
     *) echo "usage: $0 [--record] [--settings \"4 full\"] [--seeds \"0 1 2\"] [--steps N]" >&2; exit 2 ;;
   esac
 done
@@ -55,7 +59,7 @@ for SETTING in $SETTINGS; do
     echo "== $SETTING, seed $SEED: finetune" >&2
     start=$(date +%s.%N)
     "$ARBOR" finetune --model "$NAME.arbor" --train "$TRAIN" --dev "$OUT/dev2000.jsonl" --reward exact \
-      --estimator tempo --steps "$STEPS" --eval-every 50 --learning-rate 1e-3 --seed "$SEED" \
+      --estimator tempo --steps "$STEPS" --batch-size "$BATCH" --eval-every 250 --learning-rate "$LR" --seed "$SEED" \
       --out "$NAME.tuned.arbor" > "$NAME.finetune.json" 2> "$NAME.finetune.log"
     seconds=$(python3 -c "import time; print(round(time.time() - $start, 1))")
     after=$(score "$NAME.tuned.arbor")
@@ -79,8 +83,8 @@ for s in dict.fromkeys(r[0] for r in rows):
 ')
 echo "$table"
 if [ "$RECORD" = 1 ]; then
-  python3 scripts/bench/record.py "rl-wordnet" "Benchmarks/rl/wordnet.sh --record --settings \"$SETTINGS\" --seeds \"$SEEDS\" --steps $STEPS" \
-    "Fine-tuning the verbalizer classifier (built-in encoder) on wn-noun-gloss with \`arbor finetune --reward exact --estimator tempo\` (group size 8, batch 16, $STEPS steps, AdamW 1e-3, best of every 50 steps on 2,000 dev documents), against the same model before fine-tuning; test split (14,697 documents), scored by \`arbor eval\`. Issue 7's goal: exact path +1 point or more (mean of 3 seeds) with hF1 not lower.
+  python3 scripts/bench/record.py "rl-wordnet" "Benchmarks/rl/wordnet.sh --record --settings \"$SETTINGS\" --seeds \"$SEEDS\" --steps $STEPS --lr $LR --batch-size $BATCH" \
+    "Fine-tuning the verbalizer classifier (built-in encoder) on wn-noun-gloss with \`arbor finetune --reward exact --estimator tempo\` (group size 8, batch $BATCH, $STEPS steps, AdamW $LR, best of every 250 steps on 2,000 dev documents), against the same model before fine-tuning; test split (14,697 documents), scored by \`arbor eval\`. Issue 7's goal: exact path +1 point or more (mean of 3 seeds) with hF1 not lower.
 
 $table"
 fi
