@@ -16,8 +16,8 @@ public struct SparseFeatureRow: Sendable, Hashable {
 ///
 /// With scores `z = x·W + b` over the classifier's outputs:
 /// - local: the outputs of node n's children form n's softmax block, so the logits at n are that block;
-/// - flat: the outputs are path ends; the logit of child c at n is `log Σ_{ends e under c} exp(z_e)`, so the
-///   policy's choice at n is the classifier's softmax marginalised onto n's children.
+/// - flat: the outputs are path ends; the logit of child c at n is `log Σ_{ends e under c} exp(z_e)` (one
+///   bag sum per node), so the policy's choice at n is the classifier's softmax marginalised onto n's children.
 /// Paths never stop early. Multi-path models have no single-path policy and are not supported.
 public struct LinearClassifierPolicy: TreePathPolicy {
   /// The taxonomy and its children lists; paths run to a leaf.
@@ -27,8 +27,8 @@ public struct LinearClassifierPolicy: TreePathPolicy {
   let layout: OutputLayout
   let weight: ParameterID
   let bias: ParameterID
-  /// Flat layouts: `[outputs, nodes]` 0/1, output o under node v (each node its own descendant).
-  let membership: Tensor?
+  /// Flat layouts: for each node, the outputs at or below it (`embeddingBag` ids and offsets).
+  let subtreeOutputs: (ids: [Int], offsets: [Int])?
 
   /// The policy of a trained single-path classifier, or nil for a multi-path one.
   public init?(_ classifier: HierarchicalClassifier) {
@@ -44,15 +44,21 @@ public struct LinearClassifierPolicy: TreePathPolicy {
     bias = store.add("bias", Tensor(shape: [1, heads.outputCount], storage: heads.bias), weightDecay: false)
     parameters = store
     if layout.kind == .flat {
-      var matrix = [Float](repeating: 0, count: heads.outputCount * taxonomy.count)
+      var outputsUnder = [[Int]](repeating: [], count: taxonomy.count)
       for output in 0..<heads.outputCount {
         let node = Int(layout.outputNode[output])
-        matrix[output * taxonomy.count + node] = 1
-        for ancestor in taxonomy.ancestors(of: node) { matrix[output * taxonomy.count + ancestor] = 1 }
+        outputsUnder[node].append(output)
+        for ancestor in taxonomy.ancestors(of: node) { outputsUnder[ancestor].append(output) }
       }
-      membership = Tensor(shape: [heads.outputCount, taxonomy.count], storage: matrix)
+      var ids: [Int] = []
+      var offsets: [Int] = []
+      for outputs in outputsUnder {
+        offsets.append(ids.count)
+        ids += outputs
+      }
+      subtreeOutputs = (ids, offsets)
     } else {
-      membership = nil
+      subtreeOutputs = nil
     }
   }
 
@@ -89,7 +95,7 @@ public struct LinearClassifierPolicy: TreePathPolicy {
     var rows = [Int](repeating: 0, count: queries.count * width)
     let table: Variable
     let columns: Int
-    if let membership {
+    if let subtreeOutputs {
       // Subtract each row's maximum (a constant: the softmax at every node is unchanged) before exp.
       let outputs = z.shape[1]
       var maxima = [Float](repeating: 0, count: contexts.count)
@@ -99,7 +105,9 @@ public struct LinearClassifierPolicy: TreePathPolicy {
         maxima[row] = best.isFinite ? best : 0
       }
       let shifted = z - tape.constant(Tensor(shape: [contexts.count, 1], storage: maxima))
-      let sums = shifted.exp().matmul(tape.constant(membership))
+      // [nodes, contexts] bag sums of the outputs under each node, then back to [contexts, nodes].
+      let sums = shifted.exp().transposed()
+        .embeddingBag(subtreeOutputs.ids, offsets: subtreeOutputs.offsets, reduction: .sum).transposed()
       table = (sums + tape.constant(Tensor(repeating: 1e-30, shape: [1]))).log()
       columns = taxonomy.count
       for (q, query) in queries.enumerated() {
