@@ -131,19 +131,6 @@ struct ContinualRunCommand: ParsableCommand {
   }
 
   private func vectors(_ texts: [String], _ encoder: any TextEncoder, label: String) throws -> [Float] {
-    let progress = ProgressLine(enabled: stderrIsTerminal, label: label)
-    defer { progress.finish() }
-    if encoder is BuiltinEncoder {
-      var out: [Float] = []
-      out.reserveCapacity(texts.count * encoder.dimension)
-      for start in stride(from: 0, to: texts.count, by: 4096) {
-        out += encoder.encode(Array(texts[start..<min(texts.count, start + 4096)]))
-        progress.update(min(texts.count, start + 4096), texts.count)
-      }
-      return out
-    }
-    return try EmbeddingCache(directory: cacheDir).encode(texts, with: encoder, chunkSize: 512) {
-      progress.update($0, $1)
-    }
+    try encodeTexts(texts, with: encoder, label: label, cacheDirectory: cacheDir)
   }
 }

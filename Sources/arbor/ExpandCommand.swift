@@ -39,20 +39,7 @@ struct ExpandEncoderOptions: ParsableArguments {
 
   /// Vectors of `texts`; transformer vectors go through the embedding cache, so each text is encoded once.
   func encode(_ texts: [String], with encoder: any TextEncoder, label: String) throws -> [Float] {
-    let progress = ProgressLine(enabled: stderrIsTerminal, label: label)
-    defer { progress.finish() }
-    if encoder is BuiltinEncoder {
-      var vectors: [Float] = []
-      vectors.reserveCapacity(texts.count * encoder.dimension)
-      for start in stride(from: 0, to: texts.count, by: 4096) {
-        vectors += encoder.encode(Array(texts[start..<min(texts.count, start + 4096)]))
-        progress.update(min(texts.count, start + 4096), texts.count)
-      }
-      return vectors
-    }
-    return try EmbeddingCache(directory: cacheDir).encode(texts, with: encoder, chunkSize: 512) {
-      progress.update($0, $1)
-    }
+    try encodeTexts(texts, with: encoder, label: label, cacheDirectory: cacheDir)
   }
 
   func validate() throws {

@@ -141,15 +141,9 @@ struct FinetuneCommand: ParsableCommand {
   func finetuneClassifier() throws {
     switch try ClassifierModel.load(from: model) {
     case .verbalizer(let classifier):
-      let policy = VerbalizerPolicy(classifier)
-      let training = try readTextRecords(
-        train, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
-      let development = try dev.map {
-        try readTextRecords($0, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
-      }
-      try trainPolicy(policy, tree: classifier.taxonomy, training: training, development: development) {
-        try classifier.updating(with: $0).save(to: out)
-      }
+      try finetuneClassifier(
+        VerbalizerPolicy(classifier), taxonomy: classifier.taxonomy, encode: classifier.policyContexts
+      ) { try classifier.updating(with: $0).save(to: out) }
     case .linear(let classifier):
       guard let policy = LinearClassifierPolicy(classifier) else {
         printError(
@@ -157,15 +151,20 @@ struct FinetuneCommand: ParsableCommand {
             + "single-path flat, local and verbalizer classifiers")
         throw ExitCode(1)
       }
-      let training = try readTextRecords(
-        train, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
-      let development = try dev.map {
-        try readTextRecords($0, taxonomy: classifier.taxonomy, encode: classifier.policyContexts)
-      }
-      try trainPolicy(policy, tree: classifier.taxonomy, training: training, development: development) {
+      try finetuneClassifier(policy, taxonomy: classifier.taxonomy, encode: classifier.policyContexts) {
         try classifier.updating(with: $0).save(to: out)
       }
     }
+  }
+
+  /// Reads `--train` and `--dev` as the policy's contexts and runs the training loop.
+  func finetuneClassifier<Policy: TreePathPolicy>(
+    _ policy: Policy, taxonomy: Taxonomy, encode: ([String]) throws(TaxonomyError) -> [Policy.Context],
+    save: (Policy) throws -> Void
+  ) throws {
+    let training = try readTextRecords(train, taxonomy: taxonomy, encode: encode)
+    let development = try dev.map { try readTextRecords($0, taxonomy: taxonomy, encode: encode) }
+    try trainPolicy(policy, tree: taxonomy, training: training, development: development, save: save)
   }
 
   /// Records with `text` and `labels`, the texts encoded in one batch as a classifier policy's contexts.

@@ -29,23 +29,9 @@ struct OrganizeEncoderOptions: ParsableArguments {
     }
   }
 
-  /// Vectors of `texts`; transformer vectors go through the embedding cache.
+  /// Vectors of `texts`; transformer vectors go through the embedding cache unless `--no-cache`.
   func encode(_ texts: [String], with encoder: any TextEncoder, label: String?) throws -> [Float] {
-    let progress = ProgressLine(enabled: stderrIsTerminal && label != nil, label: label ?? "")
-    defer { progress.finish() }
-    if encoder is BuiltinEncoder || noCache {
-      var vectors: [Float] = []
-      vectors.reserveCapacity(texts.count * encoder.dimension)
-      let chunk = encoder is BuiltinEncoder ? 8192 : 256
-      for start in stride(from: 0, to: texts.count, by: chunk) {
-        vectors += encoder.encode(Array(texts[start..<min(texts.count, start + chunk)]))
-        progress.update(min(texts.count, start + chunk), texts.count)
-      }
-      return vectors
-    }
-    return try EmbeddingCache(directory: cacheDir).encode(texts, with: encoder, chunkSize: 512) {
-      progress.update($0, $1)
-    }
+    try encodeTexts(texts, with: encoder, label: label, cacheDirectory: cacheDir, useCache: !noCache)
   }
 }
 

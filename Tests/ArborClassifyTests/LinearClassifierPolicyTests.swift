@@ -45,23 +45,8 @@ import Testing
     let (taxonomy, model) = try Self.trained(method)
     var policy = try #require(LinearClassifierPolicy(model))
     let contexts = try model.policyContexts(for: ["apricot and almond"])
-    let (a, a2) = (taxonomy.index(of: "a")!, taxonomy.index(of: "a2")!)
-    let queries = [PolicyQuery(context: 0, node: taxonomy.root), PolicyQuery(context: 0, node: a)]
-    let actions = [
-      taxonomy.children(of: taxonomy.root).firstIndex(of: a)!, taxonomy.children(of: a).firstIndex(of: a2)!,
-    ]
-    let width = policy.actionSpace.maximumActionCount
-    func pathLogProbability(_ policy: LinearClassifierPolicy) -> Double {
-      let rows = policy.distributions(for: queries, in: contexts).storage
-      return Double(rows[actions[0]]) + Double(rows[width + actions[1]])
-    }
-    let tape = Tape()
-    let logProbabilities = policy.logProbabilities(for: queries, in: contexts, on: tape)
-    var pick = [Float](repeating: 0, count: 2 * width)
-    pick[actions[0]] = 1
-    pick[width + actions[1]] = 1
-    tape.backward((logProbabilities * tape.constant(Tensor(shape: [2, width], storage: pick))).sum())
-    let gradients = tape.gradients(for: policy.parameters)
+    let check = ToyPathCheck<LinearClassifierPolicy>(taxonomy: taxonomy, contexts: contexts)
+    let gradients = check.gradients(policy)
     let weight = try #require(policy.parameters.id(named: "weight"))
     let bias = try #require(policy.parameters.id(named: "bias"))
     let outputs = policy.parameters[bias].count
@@ -72,14 +57,7 @@ import Testing
     }
     var nonzero = 0
     for (parameter, element) in elements {
-      let original = policy.parameters[parameter].storage[element]
-      let h: Float = 1e-2
-      policy.parameters[parameter].storage[element] = original + h
-      let plus = pathLogProbability(policy)
-      policy.parameters[parameter].storage[element] = original - h
-      let minus = pathLogProbability(policy)
-      policy.parameters[parameter].storage[element] = original
-      let numeric = (plus - minus) / Double(2 * h)
+      let numeric = check.numericDerivative(&policy, parameter, element)
       let analytic = Double(gradients[parameter].storage[element])
       #expect(abs(numeric - analytic) < 2e-3 + 0.02 * abs(numeric), "\(element)")
       if abs(numeric) > 1e-3 { nonzero += 1 }

@@ -55,37 +55,14 @@ import Testing
     let (taxonomy, model) = try Self.trained()
     var policy = VerbalizerPolicy(model)
     let contexts = try model.policyContexts(for: ["apricot and almond"])
-    let (a, a2) = (taxonomy.index(of: "a")!, taxonomy.index(of: "a2")!)
-    let queries = [PolicyQuery(context: 0, node: taxonomy.root), PolicyQuery(context: 0, node: a)]
-    let actions = [
-      taxonomy.children(of: taxonomy.root).firstIndex(of: a)!, taxonomy.children(of: a).firstIndex(of: a2)!,
-    ]
-    let width = policy.actionSpace.maximumActionCount
-    // log p(root → a → a2), from the plain distributions (no tape).
-    func pathLogProbability(_ policy: VerbalizerPolicy) -> Double {
-      let rows = policy.distributions(for: queries, in: contexts).storage
-      return Double(rows[actions[0]]) + Double(rows[width + actions[1]])
-    }
-    let tape = Tape()
-    let logProbabilities = policy.logProbabilities(for: queries, in: contexts, on: tape)
-    var pick = [Float](repeating: 0, count: 2 * width)
-    pick[actions[0]] = 1
-    pick[width + actions[1]] = 1
-    tape.backward((logProbabilities * tape.constant(Tensor(shape: [2, width], storage: pick))).sum())
-    let gradients = tape.gradients(for: policy.parameters)
+    let check = ToyPathCheck<VerbalizerPolicy>(taxonomy: taxonomy, contexts: contexts)
+    let gradients = check.gradients(policy)
     var checked = 0
     for name in ["verbalizer.1", "verbalizer.2", "projection.2"] {
       let parameter = try #require(policy.parameters.id(named: name))
       let count = policy.parameters[parameter].count
       for element in stride(from: 0, to: count, by: max(1, count / 7)) {
-        let original = policy.parameters[parameter].storage[element]
-        let h: Float = 1e-2
-        policy.parameters[parameter].storage[element] = original + h
-        let plus = pathLogProbability(policy)
-        policy.parameters[parameter].storage[element] = original - h
-        let minus = pathLogProbability(policy)
-        policy.parameters[parameter].storage[element] = original
-        let numeric = (plus - minus) / Double(2 * h)
+        let numeric = check.numericDerivative(&policy, parameter, element)
         let analytic = Double(gradients[parameter].storage[element])
         #expect(abs(numeric - analytic) < 2e-3 + 0.02 * abs(numeric), "\(name)[\(element)]")
         checked += 1

@@ -126,6 +126,13 @@ package struct LinearTrainer: Sendable {
   /// Turns scores into the softmax cross-entropy gradient `p − onehot(target)` in place.
   @inline(__always)
   static func softmaxGradient(_ scores: UnsafeMutablePointer<Float>, count: Int, target: Int) {
+    softmax(scores, count: count)
+    scores[target] -= 1
+  }
+
+  /// Turns scores into their softmax probabilities in place (shifted by the maximum).
+  @inline(__always)
+  package static func softmax(_ scores: UnsafeMutablePointer<Float>, count: Int) {
     var maximum = -Float.infinity
     for k in 0..<count { maximum = max(maximum, scores[k]) }
     var sum: Float = 0
@@ -135,6 +142,5 @@ package struct LinearTrainer: Sendable {
     }
     let inverse = 1 / sum
     for k in 0..<count { scores[k] *= inverse }
-    scores[target] -= 1
   }
 }

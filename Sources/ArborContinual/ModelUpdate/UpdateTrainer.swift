@@ -148,15 +148,7 @@ struct UpdateTrainer {
   static func softmaxGradient(
     _ scores: UnsafeMutablePointer<Float>, count: Int, targets: [Int32], offset: Int
   ) {
-    var maximum = -Float.infinity
-    for k in 0..<count { maximum = max(maximum, scores[k]) }
-    var sum: Float = 0
-    for k in 0..<count {
-      scores[k] = expf(scores[k] - maximum)
-      sum += scores[k]
-    }
-    let inverse = 1 / sum
-    for k in 0..<count { scores[k] *= inverse }
+    LinearTrainer.softmax(scores, count: count)
     var targetMass: Float = 0
     for target in targets { targetMass += scores[Int(target) - offset] }
     guard targetMass > 0 else {

@@ -4,31 +4,15 @@ extension CollectionReader {
   /// Reads JSON Lines: one object per non-blank line (see `Schemas/collection.schema.json`).
   static func readJSONLines(_ bytes: [UInt8], log: inout CollectionLog) -> [CollectionRecord] {
     var records: [CollectionRecord] = []
-    let count = bytes.count
-    bytes.withUnsafeBufferPointer { buffer in
-      var start = hasByteOrderMark(bytes) ? 3 : 0
-      var lineNumber = 0
-      while start < count && !log.isFull {
-        var end = start
-        while end < count && buffer[end] != 0x0A { end += 1 }
-        lineNumber += 1
-        defer { start = end + 1 }
-        var blank = true
-        for i in start..<end where buffer[i] != 0x20 && buffer[i] != 0x09 && buffer[i] != 0x0D {
-          blank = false
-          break
-        }
-        if blank { continue }
-        let value: JSONValue
-        do throws(JSONSyntaxError) {
-          value = try JSONParser.parse(
-            UnsafeBufferPointer(rebasing: buffer[start..<end]), firstLine: lineNumber)
-        } catch {
-          log.error(.syntax, "invalid JSON: \(error.message) (column \(error.column))", line: lineNumber)
-          continue
-        }
+    if log.isFull { return records }
+    JSONLines.forEachLine(bytes, from: hasByteOrderMark(bytes) ? 3 : 0) { parsed, lineNumber in
+      switch parsed {
+      case .success(let value):
         if let record = jsonRecord(value, line: lineNumber, log: &log) { records.append(record) }
+      case .failure(let error):
+        log.error(.syntax, "invalid JSON: \(error.message) (column \(error.column))", line: lineNumber)
       }
+      return !log.isFull
     }
     return records
   }

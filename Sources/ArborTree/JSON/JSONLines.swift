@@ -4,10 +4,28 @@ package enum JSONLines {
   package static func forEach(
     _ bytes: [UInt8], file: String?, _ body: (JSONValue, SourceLocation) throws(TaxonomyError) -> Void
   ) throws(TaxonomyError) {
+    try forEachLine(bytes) { (parsed, lineNumber) throws(TaxonomyError) in
+      let location = SourceLocation(file: file, line: lineNumber)
+      switch parsed {
+      case .success(let value):
+        try body(value, location)
+      case .failure(let error):
+        throw TaxonomyError(.syntax, "invalid JSON: \(error.message) (column \(error.column))", at: location)
+      }
+      return true
+    }
+  }
+
+  /// Calls `body` with each non-blank line's parse result and 1-based line number, from byte `start` on,
+  /// while it returns true; callers that collect errors instead of stopping at the first use this.
+  package static func forEachLine<Failure: Error>(
+    _ bytes: [UInt8], from start: Int = 0,
+    _ body: (Result<JSONValue, JSONSyntaxError>, Int) throws(Failure) -> Bool
+  ) throws(Failure) {
     var lineNumber = 0
-    var start = 0
+    var start = start
     let count = bytes.count
-    try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(TaxonomyError) in
+    try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(Failure) in
       while start < count {
         var end = start
         while end < count && buffer[end] != 0x0A { end += 1 }
@@ -19,16 +37,14 @@ package enum JSONLines {
           break
         }
         if blank { continue }
-        let location = SourceLocation(file: file, line: lineNumber)
-        let value: JSONValue
+        let parsed: Result<JSONValue, JSONSyntaxError>
         do throws(JSONSyntaxError) {
-          value = try JSONParser.parse(
-            UnsafeBufferPointer(rebasing: buffer[start..<end]), firstLine: lineNumber)
+          parsed = .success(
+            try JSONParser.parse(UnsafeBufferPointer(rebasing: buffer[start..<end]), firstLine: lineNumber))
         } catch {
-          throw TaxonomyError(
-            .syntax, "invalid JSON: \(error.message) (column \(error.column))", at: location)
+          parsed = .failure(error)
         }
-        try body(value, location)
+        if try !body(parsed, lineNumber) { return }
       }
     }
   }
