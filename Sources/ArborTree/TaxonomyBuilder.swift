@@ -33,6 +33,19 @@ public struct TaxonomyBuilder: Sendable {
     edges.append((parent, child, location))
   }
 
+  /// Builds the taxonomy; problems without a location of their own are placed in `file`.
+  package func build(file: String?) throws(TaxonomyError) -> Taxonomy {
+    do {
+      return try build()
+    } catch {
+      var error = error
+      for i in error.diagnostics.indices where error.diagnostics[i].location == nil {
+        error.diagnostics[i].location = SourceLocation(file: file)
+      }
+      throw error
+    }
+  }
+
   /// Checks everything and builds the taxonomy, or throws every problem found.
   public func build() throws(TaxonomyError) -> Taxonomy {
     var diagnostics: [TaxonomyDiagnostic] = []

@@ -45,6 +45,20 @@ package struct LinearHeads: Sendable {
     }
   }
 
+  /// One SGD step of the independent logistic outputs `range` of a row toward `positives` (gradient
+  /// `σ(z) − y`); `scratch` holds at least `range.count` numbers.
+  @inline(__always)
+  package mutating func logisticStep(
+    _ rows: SparseRows, row: Int32, range: Range<Int32>, positives: [Int32],
+    scratch: UnsafeMutablePointer<Float>, rate: Float
+  ) {
+    let r = Int(range.lowerBound)..<Int(range.upperBound)
+    scores(rows, row: Int(row), range: r, into: scratch)
+    for k in 0..<r.count { scratch[k] = 1 / (1 + expf(-scratch[k])) }
+    for positive in positives { scratch[Int(positive) - r.lowerBound] -= 1 }
+    descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
+  }
+
   /// Adds `-rate · x_j · gradient[k]` to the weights of outputs `range` for the row's features.
   @inline(__always)
   package mutating func descend(
@@ -112,11 +126,7 @@ package struct LinearTrainer: Sendable {
           Self.softmaxGradient(scratch, count: r.count, target: Int(target) - r.lowerBound)
           heads.descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
         case .logistic(let row, let range, let positives):
-          let r = Int(range.lowerBound)..<Int(range.upperBound)
-          heads.scores(rows, row: Int(row), range: r, into: scratch)
-          for k in 0..<r.count { scratch[k] = 1 / (1 + expf(-scratch[k])) }
-          for positive in positives { scratch[Int(positive) - r.lowerBound] -= 1 }
-          heads.descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
+          heads.logisticStep(rows, row: row, range: range, positives: positives, scratch: scratch, rate: rate)
         }
       }
       afterEpoch(epoch + 1, heads)

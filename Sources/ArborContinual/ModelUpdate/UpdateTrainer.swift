@@ -135,11 +135,7 @@ struct UpdateTrainer {
         Self.softmaxGradient(scratch, count: r.count, targets: targets, offset: r.lowerBound)
         heads.descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
       case .logistic(let row, let range, let positives):
-        let r = Int(range.lowerBound)..<Int(range.upperBound)
-        heads.scores(rows, row: Int(row), range: r, into: scratch)
-        for k in 0..<r.count { scratch[k] = 1 / (1 + expf(-scratch[k])) }
-        for positive in positives { scratch[Int(positive) - r.lowerBound] -= 1 }
-        heads.descend(rows, row: Int(row), range: r, gradient: scratch, rate: rate)
+        heads.logisticStep(rows, row: row, range: range, positives: positives, scratch: scratch, rate: rate)
       }
     }
   }

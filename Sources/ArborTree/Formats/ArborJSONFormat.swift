@@ -103,15 +103,7 @@ enum ArborJSONFormat {
       for parent in parents { builder.addEdge(parent: parent, child: id, at: location) }
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
-    do {
-      return try builder.build()
-    } catch {
-      var error = error
-      for i in error.diagnostics.indices where error.diagnostics[i].location == nil {
-        error.diagnostics[i].location = SourceLocation(file: file)
-      }
-      throw error
-    }
+    return try builder.build(file: file)
   }
 
   static func write(_ taxonomy: Taxonomy) -> String {

@@ -62,15 +62,7 @@ enum ArborXMLFormat {
     }
     guard problems.isEmpty else { throw TaxonomyError(problems) }
     builder.declaredSyntheticRootID = syntheticIDs.first
-    do {
-      return try builder.build()
-    } catch {
-      var error = error
-      for i in error.diagnostics.indices where error.diagnostics[i].location == nil {
-        error.diagnostics[i].location = SourceLocation(file: file)
-      }
-      throw error
-    }
+    return try builder.build(file: file)
   }
 
   private struct ParsedNode {

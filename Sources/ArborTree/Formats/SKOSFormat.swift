@@ -94,15 +94,7 @@ enum SKOSFormat {
       for top in parentless + topsWithParents { builder.addEdge(parent: rootID, child: top) }
       builder.declaredSyntheticRootID = rootID
     }
-    do {
-      return try builder.build()
-    } catch {
-      var error = error
-      for i in error.diagnostics.indices where error.diagnostics[i].location == nil {
-        error.diagnostics[i].location = SourceLocation(file: file)
-      }
-      throw error
-    }
+    return try builder.build(file: file)
   }
 
   /// The literals in the preferred language: an exact tag match (ignoring case), else the first tag in
