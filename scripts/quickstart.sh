@@ -26,7 +26,7 @@ echo
 SAMPLE=corpora/wn-noun-gloss/sample
 echo "== arbor train: a hierarchical classifier on the bundled wn-noun-gloss sample ($(wc -l < $SAMPLE/train.jsonl) documents)"
 "$ARBOR" train --taxonomy $SAMPLE/taxonomy.json --train $SAMPLE/train.jsonl --dev $SAMPLE/dev.jsonl \
-  --method flat --epochs 10 --lr 1 --out "$OUT/classifier.arbor"
+  --method flat --out "$OUT/classifier.arbor"
 echo
 echo "== arbor classify: the sample's test part ($(wc -l < $SAMPLE/test.jsonl) documents); first two predictions:"
 "$ARBOR" classify --model "$OUT/classifier.arbor" $SAMPLE/test.jsonl > "$OUT/predictions.jsonl"

@@ -1,3 +1,5 @@
+import ArborText
+
 /// The model families `arbor train` offers.
 public enum ClassifierMethod: String, Sendable, CaseIterable {
   /// HierVerb-style verbalizers: per-level scores against label vectors, hierarchy-aware losses.
@@ -8,18 +10,35 @@ public enum ClassifierMethod: String, Sendable, CaseIterable {
   case flat
 }
 
+/// How the linear methods (`flat`, `local`) fit their weights.
+public enum LinearLoss: String, Sendable, CaseIterable {
+  /// One-vs-rest squared-hinge SVMs by dual coordinate descent, calibrated by one fitted temperature.
+  case svm
+  /// Softmax (single-path) or logistic (multi-path) cross-entropy by SGD with a linearly decaying rate.
+  case softmax
+}
+
 /// Settings of a classifier, stored in its model file.
 public struct ClassifierConfiguration: Sendable, Equatable {
   /// The model family.
   public var method: ClassifierMethod = .flat
   /// Whether a document may carry several label paths (independent logistic outputs) or exactly one.
   public var multiPath = false
-  /// Passes over the training data.
+  /// How the linear methods fit their weights.
+  public var loss = LinearLoss.svm
+  /// Passes over the training data (for `svm`: the most passes of dual coordinate descent).
   public var epochs = 10
+  /// `svm`: the regularisation constant C.
+  public var cost: Float = 1
+  /// Flat single-path with `svm`: the weight λ of the ancestors' one-vs-rest margins in a path end's
+  /// score (0: the end's own margin only).
+  public var ancestorWeight: Float = 0.3
   /// Initial SGD learning rate (decays linearly to zero).
   public var learningRate: Float = 0.5
   /// Seed of every random choice.
   public var seed: UInt64 = 0
+  /// How TF-IDF rows are scaled: word and character parts separately (default) or as a whole.
+  public var normalization = TFIDFModel.Normalization.perKind
   /// Hash buckets of the built-in feature extractor.
   public var bucketCount = 1 << 20
   /// Features seen in fewer training documents are dropped.

@@ -152,7 +152,8 @@ extension ClassifierConfiguration {
       "\"method\": \"\(method.rawValue)\"", "\"multiPath\": \(multiPath)", "\"epochs\": \(epochs)",
       "\"learningRate\": \(learningRate)", "\"seed\": \(seed)", "\"bucketCount\": \(bucketCount)",
       "\"minimumDocumentFrequency\": \(minimumDocumentFrequency)", "\"beamWidth\": \(beamWidth)",
-      "\"threshold\": \(threshold)", "\"memorySize\": \(memorySize)",
+      "\"threshold\": \(threshold)", "\"memorySize\": \(memorySize)", "\"loss\": \"\(loss.rawValue)\"",
+      "\"cost\": \(cost)", "\"ancestorWeight\": \(ancestorWeight)",
     ]
     if let stopThreshold { fields.append("\"stopThreshold\": \(stopThreshold)") }
     return "{" + fields.joined(separator: ", ") + "}"
@@ -182,6 +183,10 @@ extension ClassifierConfiguration {
     stopThreshold = value["stopThreshold"]?.numberValue.map(Float.init)
     // Files written before rehearsal memories existed have no memory size.
     memorySize = value["memorySize"]?.numberValue.map { Int(max(0, min($0, 1e9))) } ?? 0
+    // Files written before the SVM trainer existed were trained with softmax SGD.
+    loss = value["loss"]?.stringValue.flatMap(LinearLoss.init(rawValue:)) ?? .softmax
+    cost = value["cost"]?.numberValue.map(Float.init) ?? 1
+    ancestorWeight = value["ancestorWeight"]?.numberValue.map(Float.init) ?? 0
   }
 }
 
@@ -193,7 +198,8 @@ extension SparseFeatureSpace {
     return
       "{\"bucketCount\": \(e.bucketCount), \"characterNGrams\": \(lengths), \"wordBigrams\": \(e.usesWordBigrams), "
       + "\"seed\": \(e.seed), \"documentCount\": \(weighting.documentCount), "
-      + "\"minimumDocumentFrequency\": \(minimumDocumentFrequency)}"
+      + "\"minimumDocumentFrequency\": \(minimumDocumentFrequency), "
+      + "\"normalization\": \"\(weighting.normalization.rawValue)\"}"
   }
 
   /// Restores a space from `json` and the stored document frequencies.
@@ -213,9 +219,14 @@ extension SparseFeatureSpace {
     let extractor = HashedFeatureExtractor(
       bucketCount: Int(buckets), characterNGramLengths: lengths, usesWordBigrams: bigrams, seed: UInt64(seed))
     guard documentFrequencies.allSatisfy({ $0 >= 0 && $0 <= Float(Int32.max) }) else { return nil }
-    let model = TFIDFModel(
+    var model = TFIDFModel(
       extractor: extractor, documentCount: Int(documents),
       documentFrequencies: documentFrequencies.map { Int32($0) })
+    // Files written before per-kind normalization existed scaled whole rows.
+    if let name = value["normalization"]?.stringValue {
+      guard let normalization = TFIDFModel.Normalization(rawValue: name) else { return nil }
+      model.normalization = normalization
+    }
     self.init(weighting: model, minimumDocumentFrequency: Int32(minimum))
   }
 }

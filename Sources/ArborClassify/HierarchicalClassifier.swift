@@ -59,7 +59,8 @@ public struct HierarchicalClassifier: Sendable {
     let extractor = HashedFeatureExtractor(bucketCount: configuration.bucketCount)
     let texts = documents.map(\.text)
     let features = SparseFeatureSpace(
-      fitting: texts, extractor: extractor, minimumDocumentFrequency: configuration.minimumDocumentFrequency)
+      fitting: texts, extractor: extractor, minimumDocumentFrequency: configuration.minimumDocumentFrequency,
+      normalization: configuration.normalization)
     let dense = try denseEncoder.map { directory throws(TaxonomyError) in
       try DenseChannel(directory: directory, weight: denseWeight)
     }
@@ -87,16 +88,31 @@ public struct HierarchicalClassifier: Sendable {
         row: Int32(row), goldPath: labels.path, closure: labels.closure, taxonomy: taxonomy)
     }
     var heads = LinearHeads(featureCount: featureCount, outputCount: layout.outputCount)
-    LinearTrainer(
-      epochs: configuration.epochs, learningRate: configuration.learningRate, seed: configuration.seed
-    )
-    .train(&heads, rows: rows, examples: examples) { epoch, current in
+    func report(_ epoch: Int, _ current: LinearHeads) {
       afterEpoch(
         epoch,
         HierarchicalClassifier(
           taxonomy: taxonomy, configuration: configuration, features: features, layout: layout,
-          heads: current,
-          dense: dense))
+          heads: current, dense: dense))
+    }
+    switch configuration.loss {
+    case .svm:
+      let trainer = LinearSVMTrainer(
+        cost: configuration.cost, maximumPasses: configuration.epochs, seed: configuration.seed)
+      if layout.kind == .flat, !layout.multiPath, configuration.ancestorWeight > 0 {
+        trainer.fitFlatWithAncestors(
+          &heads, layout: layout, rows: rows, paths: gold.map(\.path), taxonomy: taxonomy,
+          ancestorWeight: configuration.ancestorWeight)
+      } else {
+        trainer.fitMargins(&heads, rows: rows, examples: examples)
+      }
+      trainer.calibrate(&heads, rows: rows, examples: examples)
+      report(configuration.epochs, heads)
+    case .softmax:
+      LinearTrainer(
+        epochs: configuration.epochs, learningRate: configuration.learningRate, seed: configuration.seed
+      )
+      .train(&heads, rows: rows, examples: examples, afterEpoch: report)
     }
     var memory = ModelRehearsalMemory()
     if configuration.memorySize > 0 {

@@ -21,7 +21,14 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Text encoder: builtin (the linear methods use its TF-IDF view).") var encoder: String =
     "builtin"
   @Flag(help: "Documents may carry several label paths.") var multiPath = false
-  @Option(help: "Passes over the training data.") var epochs: Int = 10
+  @Option(help: "flat and local: svm (one-vs-rest linear SVMs, calibrated) or softmax (SGD).")
+  var loss: LinearLoss = .svm
+  @Option(help: "flat and local with --loss svm: the regularisation constant C.") var cost: Float = 1
+  @Option(help: "flat single-path with --loss svm: weight of the ancestors' margins in a path's score.")
+  var ancestorWeight: Float = 0.3
+  @Option(help: "flat and local: hash buckets of the built-in features (more buckets, fewer collisions).")
+  var buckets: Int = 1 << 20
+  @Option(help: "Passes over the training data (--loss svm: at most this many).") var epochs: Int = 10
   @Option(
     name: .customLong("lr"),
     help: "Initial learning rate (default 0.5 for the linear methods, 1e-3 for verbalizer).")
@@ -35,6 +42,11 @@ struct TrainCommand: ParsableCommand {
 
   func validate() throws {
     if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
+    if buckets < 1024 || buckets > 1 << 26 {
+      throw ValidationError("--buckets must be between 1024 and 67108864.")
+    }
+    if !(ancestorWeight >= 0) { throw ValidationError("--ancestor-weight must be 0 or more.") }
+    if !(cost > 0) { throw ValidationError("--cost must be positive.") }
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
   }
 
@@ -87,6 +99,10 @@ struct TrainCommand: ParsableCommand {
         settings.method = method
         settings.multiPath = multiPath
         settings.epochs = epochs
+        settings.loss = loss
+        settings.cost = cost
+        settings.ancestorWeight = ancestorWeight
+        settings.bucketCount = buckets
         settings.learningRate = learningRate ?? 0.5
         settings.seed = seed
         settings.stopThreshold = stopThreshold
@@ -120,6 +136,7 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension ClassifierMethod: ExpressibleByArgument {}
+extension LinearLoss: ExpressibleByArgument {}
 
 extension Duration {
   /// The duration in seconds.

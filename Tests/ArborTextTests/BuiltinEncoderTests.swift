@@ -102,6 +102,29 @@ import Testing
     #expect(abs(row.dot(row) - 1) < 1e-5)
     #expect(model.transform("").indices.isEmpty)
   }
+
+  @Test func perKindNormalizationScalesWordsAndCharactersSeparately() {
+    let texts = ["apple banana cherry", "apple cherry pie", "banana split"]
+    var model = TFIDFModel(fitting: texts, extractor: HashedFeatureExtractor())
+    model.normalization = .perKind
+    // The word part alone, as a words-only model with the same word hashes and document frequencies
+    // would give it: unit length on its own.
+    let words = TFIDFModel(
+      fitting: texts, extractor: HashedFeatureExtractor(characterNGramLengths: nil)
+    ).transform("apple banana pie")
+    let row = model.transform("apple banana pie")
+    let byBucket = Dictionary(uniqueKeysWithValues: zip(row.indices, row.values))
+    for (bucket, value) in zip(words.indices, words.values) {
+      #expect(abs((byBucket[bucket] ?? 0) - value) < 1e-5)
+    }
+    // Words and characters each have unit norm (no bucket collides in 2^20 here): the row's is √2.
+    #expect(abs(row.dot(row) - 2) < 1e-4)
+    #expect(row.indices == row.indices.sorted())
+    #expect(Set(row.indices).count == row.indices.count)
+    model.normalization = .joint
+    let joint = model.transform("apple banana pie")
+    #expect(abs(joint.dot(joint) - 1) < 1e-5)
+  }
 }
 
 @Suite struct BuiltinEncoderTests {

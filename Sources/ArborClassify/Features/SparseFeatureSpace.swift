@@ -14,10 +14,13 @@ package struct SparseFeatureSpace: Sendable {
   package let featureCount: Int
 
   /// Fits document frequencies on training texts.
-  package init(fitting texts: [String], extractor: HashedFeatureExtractor, minimumDocumentFrequency: Int32) {
-    self.init(
-      weighting: TFIDFModel(fitting: texts, extractor: extractor),
-      minimumDocumentFrequency: minimumDocumentFrequency)
+  package init(
+    fitting texts: [String], extractor: HashedFeatureExtractor, minimumDocumentFrequency: Int32,
+    normalization: TFIDFModel.Normalization = .joint
+  ) {
+    var weighting = TFIDFModel(fitting: texts, extractor: extractor)
+    weighting.normalization = normalization
+    self.init(weighting: weighting, minimumDocumentFrequency: minimumDocumentFrequency)
   }
 
   /// Restores a fitted space.

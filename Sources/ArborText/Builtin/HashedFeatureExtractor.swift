@@ -92,8 +92,9 @@ public struct HashedFeatureExtractor: Sendable, Equatable {
     return buckets
   }
 
-  /// Appends the buckets of every feature of `text` to `buckets`.
-  public func appendBuckets(_ text: String, to buckets: inout [Int]) {
+  /// Appends the buckets of every feature of `text` to `buckets`; character n-gram buckets are ORed with
+  /// `characterMark` (0 by default), so that callers can tell them from word features.
+  public func appendBuckets(_ text: String, to buckets: inout [Int], characterMark: Int = 0) {
     let words = words(text)
     var bounded: [Unicode.Scalar] = []
     for (index, word) in words.enumerated() {
@@ -114,7 +115,7 @@ public struct HashedFeatureExtractor: Sendable, Equatable {
         for first in 0...(bounded.count - length) {
           var hash = start(kind: 3)
           for scalar in bounded[first..<(first + length)] { hash.combine(UTF8.encode(scalar)!) }
-          buckets.append(Int(hash.value % UInt64(bucketCount)))
+          buckets.append(Int(hash.value % UInt64(bucketCount)) | characterMark)
         }
       }
     }

@@ -5,8 +5,20 @@ import Foundation
 ///
 /// A feature occurring tf > 0 times in a text weighs (1 + ln tf)·idf, with the smoothed
 /// idf = ln((1 + N)/(1 + df)) + 1 over the N fitted texts, df of which contain it; rows are scaled to unit
-/// L2 norm.
+/// L2 norm, as a whole or (``Normalization/perKind``) the word part and the character part each.
 public struct TFIDFModel: Sendable {
+  /// Which parts of a row are scaled to unit length.
+  public enum Normalization: String, Sendable {
+    /// The whole row.
+    case joint
+    /// Word uni- and bigrams to unit length, and character n-grams to unit length, separately (as two
+    /// stacked TF-IDF vectorizers would, so the row's norm is √2); the many character n-grams then do
+    /// not drown the words.
+    case perKind = "per-kind"
+  }
+
+  /// How rows are scaled.
+  public var normalization = Normalization.joint
   /// The features.
   public let extractor: HashedFeatureExtractor
   /// Number of texts the document frequencies came from.
@@ -16,18 +28,33 @@ public struct TFIDFModel: Sendable {
 
   /// Counts document frequencies over `texts`.
   public init(fitting texts: [String], extractor: HashedFeatureExtractor = HashedFeatureExtractor()) {
-    var frequencies = [Int32](repeating: 0, count: extractor.bucketCount)
-    var buckets: [Int] = []
-    for text in texts {
-      buckets.removeAll(keepingCapacity: true)
-      extractor.appendBuckets(text, to: &buckets)
-      buckets.sort()
-      var previous = -1
-      for bucket in buckets where bucket != previous {
-        frequencies[bucket] += 1
-        previous = bucket
+    // Two halves counted on two threads, then added: the same counts as one pass.
+    let chunkCount = 2
+    var parts = [[Int32]](repeating: [], count: chunkCount)
+    parts.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let results = buffer
+      Parallel.forEachIndexedChunk(count: texts.count, threadCount: chunkCount, minimumChunk: 2048) {
+        chunk, range in
+        var frequencies = [Int32](repeating: 0, count: extractor.bucketCount)
+        var buckets: [Int] = []
+        for text in texts[range] {
+          buckets.removeAll(keepingCapacity: true)
+          extractor.appendBuckets(text, to: &buckets)
+          buckets.sort()
+          var previous = -1
+          for bucket in buckets where bucket != previous {
+            frequencies[bucket] += 1
+            previous = bucket
+          }
+        }
+        results[chunk] = frequencies
       }
     }
+    var frequencies = parts[0]
+    for part in parts.dropFirst() where !part.isEmpty {
+      for index in frequencies.indices { frequencies[index] += part[index] }
+    }
+    if frequencies.isEmpty { frequencies = [Int32](repeating: 0, count: extractor.bucketCount) }
     self.init(extractor: extractor, documentCount: texts.count, documentFrequencies: frequencies)
   }
 
@@ -50,6 +77,7 @@ public struct TFIDFModel: Sendable {
   /// Buckets seen in fewer than `minimumDocumentFrequency` fitted texts are left out, as a
   /// vocabulary with a minimum document frequency would, and do not count toward the norm.
   public func transform(_ text: String, minimumDocumentFrequency: Int32 = 0) -> SparseVector {
+    if normalization == .perKind { return transformPerKind(text, minimumDocumentFrequency: minimumDocumentFrequency) }
     var buckets = extractor.buckets(text)
     guard !buckets.isEmpty else { return SparseVector(indices: [], values: []) }
     buckets.sort()
@@ -70,6 +98,57 @@ public struct TFIDFModel: Sendable {
     let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
     if norm > 0 { for index in values.indices { values[index] /= norm } }
     return SparseVector(indices: indices, values: values)
+  }
+
+  /// `transform` with the word part and the character part each scaled to unit length; a bucket that
+  /// both parts hit gets the sum of its two values.
+  private func transformPerKind(_ text: String, minimumDocumentFrequency: Int32) -> SparseVector {
+    let mark = 1 << 62
+    var buckets: [Int] = []
+    extractor.appendBuckets(text, to: &buckets, characterMark: mark)
+    guard !buckets.isEmpty else { return SparseVector(indices: [], values: []) }
+    // Word buckets sort before the marked character buckets.
+    buckets.sort()
+    var indices: [Int] = []
+    var values: [Float] = []
+    var characterStart = -1
+    var start = 0
+    while start < buckets.count {
+      var end = start + 1
+      while end < buckets.count, buckets[end] == buckets[start] { end += 1 }
+      let bucket = buckets[start] & (mark - 1)
+      if documentFrequencies[bucket] >= minimumDocumentFrequency {
+        if characterStart < 0, buckets[start] & mark != 0 { characterStart = indices.count }
+        indices.append(bucket)
+        values.append((1 + logf(Float(end - start))) * inverseDocumentFrequency(bucket))
+      }
+      start = end
+    }
+    if characterStart < 0 { characterStart = indices.count }
+    for part in [0..<characterStart, characterStart..<indices.count] {
+      let norm = values[part].reduce(0) { $0 + $1 * $1 }.squareRoot()
+      if norm > 0 { for index in part { values[index] /= norm } }
+    }
+    // Merge the two sorted parts into one sorted row.
+    var mergedIndices: [Int] = []
+    var mergedValues: [Float] = []
+    mergedIndices.reserveCapacity(indices.count)
+    mergedValues.reserveCapacity(indices.count)
+    var word = 0
+    var character = characterStart
+    while word < characterStart || character < indices.count {
+      let takeWord =
+        character == indices.count || (word < characterStart && indices[word] <= indices[character])
+      let position = takeWord ? word : character
+      if takeWord { word += 1 } else { character += 1 }
+      if let last = mergedIndices.last, last == indices[position] {
+        mergedValues[mergedValues.count - 1] += values[position]
+      } else {
+        mergedIndices.append(indices[position])
+        mergedValues.append(values[position])
+      }
+    }
+    return SparseVector(indices: mergedIndices, values: mergedValues)
   }
 
   /// TF-IDF rows of many texts.
