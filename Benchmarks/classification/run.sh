@@ -76,7 +76,7 @@ PY
 echo "$table"
 if [ "${1:-}" = "--record" ]; then
   python3 scripts/bench/record.py "classification" "Benchmarks/classification/run.sh --record" \
-"wn-noun-gloss full training split (51,689 documents), test split (14,697). Anchors on TF-IDF (word 1-2-grams, sublinear tf); fastText flat, 25 epochs, bigrams. Anchor timings are in-process (fit, predict); Arbor's are whole \`arbor train\` / \`arbor classify\` processes.
+"wn-noun-gloss full training split (51,689 documents), test split (14,697). Anchors on TF-IDF (word 1-2-grams, sublinear tf); fastText flat, 25 epochs, bigrams. Anchor timings are in-process (fit, predict); Arbor's are whole \`arbor train\` / \`arbor classify\` processes (reading, features, writing and loading the model file included). The MiniLM row reads train and test encodings from the embedding cache, filled before the timed rows.
 
 $table
 

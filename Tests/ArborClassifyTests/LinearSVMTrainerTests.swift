@@ -40,7 +40,8 @@ import Testing
     // At the optimum of ½‖w̃‖² + C Σ max(0, 1 − y_i w̃·x̃_i)² (x̃ = [x, 1]) the gradient
     // w̃ − 2C Σ_i y_i x̃_i max(0, 1 − y_i w̃·x̃_i) vanishes: a check that does not use the dual.
     var generator = RandomGenerator(seed: 11)
-    let points = (0..<40).map { _ in [generator.nextNormal(), generator.nextNormal(), generator.nextNormal()] }
+    let points = (0..<40).map { _ in [generator.nextNormal(), generator.nextNormal(), generator.nextNormal()]
+    }
     // Overlapping classes: the label follows a noisy linear rule.
     let positives = Set(
       points.indices.filter { points[$0][0] + 0.5 * points[$0][1] + 0.8 * generator.nextNormal() > 0.2 })
@@ -84,7 +85,9 @@ import Testing
     var generator = RandomGenerator(seed: 5)
     var points: [[Float]] = []
     var paths: [[Int]] = []
-    for (path, center) in [([a, a1], [1, 0, 0]), ([a, a2], [0.6, 0.8, 0]), ([b, b1], [0, 0.3, 1])] as [([Int], [Float])] {
+    for (path, center) in [([a, a1], [1, 0, 0]), ([a, a2], [0.6, 0.8, 0]), ([b, b1], [0, 0.3, 1])]
+      as [([Int], [Float])]
+    {
       for _ in 0..<10 {
         points.append(center.map { $0 + 0.6 * generator.nextNormal() })
         paths.append(path)
@@ -99,7 +102,8 @@ import Testing
     func margins(of node: Int) -> LinearHeads {
       var heads = LinearHeads(featureCount: 3, outputCount: 1)
       let positives = Set(paths.indices.filter { paths[$0].contains(node) })
-      Self.exact().fitMargins(&heads, rows: rows, examples: Self.binary(rows: paths.count, positives: positives))
+      Self.exact().fitMargins(
+        &heads, rows: rows, examples: Self.binary(rows: paths.count, positives: positives))
       return heads
     }
     let own = margins(of: a1)
@@ -119,7 +123,8 @@ import Testing
     let model = try HierarchicalClassifier.train(
       taxonomy: taxonomy, documents: documents, configuration: settings)
     let predictions = try model.predict(["apricot pie", "an almond", "blueberry jam"], topK: 3)
-    #expect(predictions.map { $0.paths.first?.map(taxonomy.id) } == [["a", "a1"], ["a", "a2"], ["b", "b1"]])
+    #expect(
+      predictions.map { $0.paths.first?.map(taxonomy.id) } == [["a", "a1"], ["a", "a2"], ["b", "b1"]])
     for prediction in predictions {
       // Path probabilities over all three ends sum to one, the best above one half.
       #expect(abs(prediction.pathScores.reduce(0, +) - 1) < 1e-3)

@@ -34,7 +34,9 @@ package struct LinearSVMTrainer: Sendable {
   /// Threads working on different outputs at once.
   package var threadCount: Int
 
-  package init(cost: Float = 1, maximumPasses: Int, tolerance: Float = 0.1, seed: UInt64, threadCount: Int = 2) {
+  package init(
+    cost: Float = 1, maximumPasses: Int, tolerance: Float = 0.1, seed: UInt64, threadCount: Int = 2
+  ) {
     self.cost = cost
     self.maximumPasses = maximumPasses
     self.tolerance = tolerance
@@ -63,7 +65,9 @@ package struct LinearSVMTrainer: Sendable {
     let features = heads.featureCount
     let squaredNorms = (0..<rows.count).map { row in
       var sum: Float = 1  // the bias feature
-      for entry in rows.offsets[row]..<rows.offsets[row + 1] { sum += rows.values[entry] * rows.values[entry] }
+      for entry in rows.offsets[row]..<rows.offsets[row + 1] {
+        sum += rows.values[entry] * rows.values[entry]
+      }
       return sum
     }
     let trainable = (0..<outputs).filter { !problems[$0].isEmpty }
@@ -96,7 +100,9 @@ package struct LinearSVMTrainer: Sendable {
       case .softmax(let row, let range, let target):
         for output in range { problems[Int(output)].append(output == target ? row + 1 : -(row + 1)) }
       case .logistic(let row, let range, let positives):
-        for output in range { problems[Int(output)].append(positives.contains(output) ? row + 1 : -(row + 1)) }
+        for output in range {
+          problems[Int(output)].append(positives.contains(output) ? row + 1 : -(row + 1))
+        }
       }
     }
     return problems

@@ -77,7 +77,9 @@ public struct TFIDFModel: Sendable {
   /// Buckets seen in fewer than `minimumDocumentFrequency` fitted texts are left out, as a
   /// vocabulary with a minimum document frequency would, and do not count toward the norm.
   public func transform(_ text: String, minimumDocumentFrequency: Int32 = 0) -> SparseVector {
-    if normalization == .perKind { return transformPerKind(text, minimumDocumentFrequency: minimumDocumentFrequency) }
+    if normalization == .perKind {
+      return transformPerKind(text, minimumDocumentFrequency: minimumDocumentFrequency)
+    }
     var buckets = extractor.buckets(text)
     guard !buckets.isEmpty else { return SparseVector(indices: [], values: []) }
     buckets.sort()
