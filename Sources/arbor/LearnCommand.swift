@@ -26,7 +26,9 @@ struct LearnCommand: ParsableCommand {
   @Option(help: "Where to write the updated model.") var out: String
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
   @Option(help: "Passes over the new documents.") var epochs: Int = ModelUpdateSettings().epochs
-  @Option(name: .customLong("lr"), help: "Initial learning rate (default: half the model's training rate).")
+  @Option(
+    name: .customLong("lr"),
+    help: "Initial learning rate (default: half the model's SGD training rate; 0.05 for SVM-trained models).")
   var learningRate: Float?
   @Option(help: "Rehearsal items replayed per new document in each pass.") var replay: Float =
     ModelUpdateSettings().replayRatio

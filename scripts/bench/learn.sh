@@ -3,8 +3,8 @@
 #
 # 1. learn_cut.py cuts the taxonomy (children of the chosen level-2 nodes removed), labels the train
 #    documents under those nodes at level 2, and holds out 1,000 of them, with full labels, as the new
-#    documents. 2. arbor train on the cut data (flat, 10 epochs, lr 2, SGD softmax; LOSS=svm for the
-#    SVM trainer). 3. arbor learn of the 1,000 new documents with the grown (full) taxonomy, timed.
+#    documents. 2. arbor train on the cut data (flat; LOSS=softmax for the SGD trainer, 10 epochs,
+#    lr 2). 3. arbor learn of the 1,000 new documents with the grown (full) taxonomy, timed.
 #    4. Reference: arbor train from scratch on train + new with the full taxonomy, timed.
 # Scores: level-3 accuracy on the test documents of the new classes (with chance: uniform among
 # siblings), and hierarchical micro-F1 (arbor eval) on the test documents of the old classes.
@@ -19,8 +19,8 @@ NEW=${NEW:-1000}
 EPOCHS=${EPOCHS:-10}
 METHOD=${METHOD:-flat}
 LR=${LR:-2}
-# The recorded numbers used the SGD trainer (arbor train's default before the SVM trainer).
-LOSS=${LOSS:-softmax}
+# arbor train's trainer: svm (the default) or softmax (SGD; the numbers recorded before 2026-11-25 16:00).
+LOSS=${LOSS:-svm}
 LEARN_ARGS=${LEARN_ARGS:-}
 corpus=corpora/out/wn-noun-gloss
 [ -f "$corpus/train.jsonl" ] || python3 corpora/wn-noun-gloss/build.py
@@ -87,7 +87,7 @@ drop=$(python3 -c "print(f'{100 * ($base_old - $learned_old):.2f}')")
 classes=$(python3 -c "import json; print(len({json.loads(l)['labels'][-1] for l in open('$work/new.jsonl')}))")
 cut=$(python3 -c "import json; print(open('$work/cut.txt').read().split().__len__())")
 text="wn-noun-gloss, $cut level-2 subtrees' level-3 labels withheld (seed $SEED), $NEW new documents \
-labelled at those classes; $METHOD models, $EPOCHS epochs, lr $LR; arbor learn defaults ${LEARN_ARGS:-(none)}.
+labelled at those classes; $METHOD models, \`arbor train --loss $LOSS\` ($EPOCHS epochs; lr $LR for softmax); arbor learn defaults ${LEARN_ARGS:-(none)}.
 
 | model | level-3 accuracy, new classes (chance $chance) | hF1, old classes | seconds |
 |---|---|---|---|

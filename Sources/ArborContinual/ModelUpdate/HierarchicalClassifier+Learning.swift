@@ -100,7 +100,9 @@ extension HierarchicalClassifier {
       for (isNew, index) in items { schedule += isNew ? newExamples[index] : memoryExamples[index] }
       passes.append(start..<schedule.count)
     }
-    let rate = settings.learningRate ?? configuration.learningRate / 2
+    // SVM-trained heads carry no SGD rate; 0.05 kept old classes within 0.5 points of hF1 on
+    // wn-noun-gloss (docs/learn.md), where 0.1 lost 0.9 and 0.25 lost 3.8.
+    let rate = settings.learningRate ?? (configuration.loss == .svm ? 0.05 : configuration.learningRate / 2)
     var trainer = UpdateTrainer(learningRate: rate)
     trainer.logitOffset = UpdateTrainer.logitAdjustment(
       settings.adjustmentReference, schedule: schedule, newExamples: newExamples.flatMap { $0 },

@@ -2,7 +2,8 @@
 public struct ModelUpdateSettings: Sendable, Equatable {
   /// Passes over the new documents.
   public var epochs = 3
-  /// Initial SGD learning rate (decays linearly to zero); nil takes half the model's training rate.
+  /// Initial SGD learning rate (decays linearly to zero); nil takes half the model's training
+  /// rate (SGD-trained models) or 0.05 (SVM-trained models).
   public var learningRate: Float?
   /// Rehearsal items drawn from the memory per new document in every pass.
   public var replayRatio: Float = 1
