@@ -18,8 +18,12 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Labelled training documents (JSONL).") var train: String
   @Option(help: "Labelled development documents; a dev line is printed after each epoch.") var dev: String?
   @Option(help: "verbalizer, local or flat.") var method: ClassifierMethod = .flat
-  @Option(help: "Text encoder: builtin (the linear methods use its TF-IDF view).") var encoder: String =
-    "builtin"
+  @Option(
+    help: """
+      Text encoder: builtin, minilm or a BERT model directory (flat and local: built-in TF-IDF, plus the \
+      BERT sentence vectors).
+      """)
+  var encoder: String = "builtin"
   @Flag(help: "Documents may carry several label paths.") var multiPath = false
   @Option(help: "flat and local: svm (one-vs-rest linear SVMs, calibrated) or softmax (SGD).")
   var loss: LinearLoss = .svm
@@ -31,7 +35,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Passes over the training data (--loss svm: at most this many).") var epochs: Int = 10
   @Option(
     name: .customLong("lr"),
-    help: "Initial learning rate (default 0.5 for the linear methods, 1e-3 for verbalizer).")
+    help: "Initial learning rate (default 0.5 for --loss softmax, 1e-3 for verbalizer).")
   var learningRate: Float?
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
   @Option(help: "Stop a path at an internal node when no child reaches this probability.") var stopThreshold:

@@ -64,6 +64,16 @@ import Testing
     #expect(result.stderr.contains("\(bad):1:"))
     #expect(result.stderr.contains("wn:nope"))
     #expect(!FileManager.default.fileExists(atPath: model))
+    for (flag, value, message) in [
+      ("--cost", "0", "--cost must be positive"), ("--ancestor-weight", "-1", "--ancestor-weight must be 0"),
+      ("--buckets", "10", "--buckets must be between"), ("--loss", "hinge", "hinge"),
+    ] {
+      let refused = try runArbor([
+        "train", "--taxonomy", taxonomy, "--train", bad, "\(flag)=\(value)", "--out", model,
+      ])
+      #expect(refused.status != 0 && refused.stderr.contains(message), "\(flag): \(refused.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: model))
+    }
     let missing = try runArbor(["classify", "--model", dir.appendingPathComponent("none.arbor").path])
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("none.arbor"))
