@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 RECORD=0
 ENCODERS="builtin minilm"
-PSEUDO=8000
+PSEUDO=16000
 EPOCHS=3
 while [ $# -gt 0 ]; do
   case "$1" in

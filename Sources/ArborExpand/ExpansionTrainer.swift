@@ -7,7 +7,7 @@ public struct ExpansionTrainingSettings: Sendable, Hashable {
   /// Seed of every random choice.
   public var seed: UInt64 = 17
   /// Leaves used as pseudo-queries for training.
-  public var pseudoQueryCount = 8000
+  public var pseudoQueryCount = 16_000
   /// Further leaves held out to choose the Fitting Score constants.
   public var heldOutCount = 400
   /// Passes over the retrieval scorer's rows.

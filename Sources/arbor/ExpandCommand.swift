@@ -78,7 +78,7 @@ struct ExpandTrainCommand: ParsableCommand {
   @Option(name: .customLong("out"), help: "Model file to write (safetensors), atomically.") var output: String
   @OptionGroup var encoding: ExpandEncoderOptions
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 17
-  @Option(help: "Leaves used as training pseudo-queries.") var pseudoQueries: Int = 8000
+  @Option(help: "Leaves used as training pseudo-queries.") var pseudoQueries: Int = 16_000
   @Option(help: "Leaves held out to tune the Fitting Score constants.") var heldOut: Int = 400
   @Option(help: "Passes over the coherence model's training trees.") var epochs: Int = 3
   @Option(help: "Peak learning rate of the coherence model.") var learningRate: Float = 1e-3
