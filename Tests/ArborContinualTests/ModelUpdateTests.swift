@@ -50,7 +50,11 @@ import Testing
       configuration: settings)
     let grown = try LearnFixture.taxonomy(LearnFixture.grownNodes)
     let new = LearnFixture.documents(classes: ["cat", "dog"], count: 4, coarseAnimals: false, prefix: "n")
-    let updated = try model.learning(new, taxonomy: grown, settings: ModelUpdateSettings()).model
+    // Eight toy documents: a larger rate than the default for SVM-trained models (0.05, tuned on
+    // 1,000 real documents) is needed to move the model in three passes.
+    var update = ModelUpdateSettings()
+    update.learningRate = 0.25
+    let updated = try model.learning(new, taxonomy: grown, settings: update).model
     let labels = try updated.predict(["it meows and purrs", "it barks and wags", "petals in bloom"]).map {
       Set($0.labels.map(grown.id))
     }
@@ -218,6 +222,7 @@ import Testing
       LearnFixture.cutNodes.map { $0.0 == "flower" ? ("flower", ["animal"]) : $0 })
     var settings = ModelUpdateSettings()
     settings.allowMoves = true
+    settings.learningRate = 0.25  // four toy documents (see multiPathModelsGrowToo)
     let new = LearnFixture.documents(classes: ["flower"], count: 4, coarseAnimals: false, prefix: "n").map {
       LabelledDocument(id: $0.id, text: $0.text, labels: ["flower"])
     }
