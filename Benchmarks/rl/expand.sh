@@ -103,8 +103,8 @@ def change(split):
     mean, each, accuracy = gains[split]
     return (f"{split} {mean:+.4f} (seeds: {', '.join(f'{g:+.4f}' for g in each)}; accuracy {accuracy:+.3f})")
 print(f"\nMean Wu&P change: {change('dev')}; {change('test')}. Dev Wu&P "
-      f"{'raised' if gains['dev'][0] > 0 else 'NOT raised'} on average. The policy's own greedy top-down "
-      f"decoding on each seed's {val} validation pseudo-queries (`arbor finetune`'s dev reward): "
+      f"{'raised' if gains['dev'][0] > 0 else 'NOT raised'} on average. `arbor expand`'s top-1 "
+      f"ranking of each seed's {val} validation pseudo-queries (`arbor finetune`'s checkpoint criterion): "
       + "; ".join(notes) + f". Training: {train} leaf pseudo-queries per seed (own node hidden), {steps} steps "
       f"of 16 queries x 8 paths, tempo estimator, AdamW lr {lr}, best checkpoint by validation reward every "
       f"25 steps ({val} other leaves; dev and test terms are used neither in training nor in selection); "

@@ -51,8 +51,17 @@ public struct TaxonomyExpander: Sendable {
 
   /// The best `limit` positions for each query (vectors `[queries, dimension]` and texts).
   public func rank(queryVectors: [Float], texts: [String], limit: Int) -> [[ExpansionPosition]] {
+    rank(
+      queryVectors: queryVectors, texts: texts, hiding: Array(repeating: -1, count: texts.count), limit: limit
+    )
+  }
+
+  /// Like ``rank(queryVectors:texts:limit:)``, with `hiding[q]` (a node index, or -1) hidden from query `q`
+  /// everywhere, as self-supervised training hides a pseudo-query's own node.
+  public func rank(queryVectors: [Float], texts: [String], hiding: [Int], limit: Int) -> [[ExpansionPosition]]
+  {
     var consensus = ConsensusRerank(index.taxonomy)
-    return parts(queryVectors: queryVectors, texts: texts, excluded: Array(repeating: -1, count: texts.count))
+    return parts(queryVectors: queryVectors, texts: texts, excluded: hiding)
       .map { Self.positions(from: $0, constants: model.constants, limit: limit, consensus: &consensus) }
   }
 

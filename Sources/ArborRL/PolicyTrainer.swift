@@ -95,6 +95,12 @@ public struct PolicyEvaluation: Sendable, Equatable {
   public var meanReward: Double
   /// Share of contexts whose greedy path ends exactly at the gold path (closed sets equal).
   public var exactPathAccuracy: Double
+
+  /// An evaluation made elsewhere (e.g. by a model's own decoder).
+  public init(meanReward: Double, exactPathAccuracy: Double) {
+    self.meanReward = meanReward
+    self.exactPathAccuracy = exactPathAccuracy
+  }
 }
 
 extension TreePathPolicy {

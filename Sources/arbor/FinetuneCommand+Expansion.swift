@@ -20,12 +20,14 @@ extension FinetuneCommand {
     }
     let tree = try Taxonomy.read(from: taxonomy)
     let policy: ExpansionPolicy
-    let training: (contexts: [ExpansionPolicyContext], golds: [[Int]])
-    let development: (contexts: [ExpansionPolicyContext], golds: [[Int]])?
+    let index: ExpansionIndex
+    let training: ExpansionRecords
+    let development: ExpansionRecords?
     do {
       let encoding = try ExpandEncoderOptions.parse(["--dimension", String(trained.dimension)])
-      let (index, encoder, _) = try buildExpansionIndex(
+      let (built, encoder, _) = try buildExpansionIndex(
         taxonomy: tree, encoderName: trained.encoderName, options: encoding)
+      index = built
       if trained.encoderIdentity != encoder.identity {
         printError(
           "arbor: warning: the model was trained with encoder \(trained.encoderIdentity), not \(encoder.identity)"
@@ -47,7 +49,35 @@ extension FinetuneCommand {
     let note =
       "from \(model): reward \(reward), estimator \(estimator), \(steps) steps, group size \(groupSize), "
       + "seed \(seed)"
-    try trainPolicy(policy, tree: tree, training: training, development: development) { policy in
+    // Checkpoints are judged by what `arbor expand` will do with them: the full ranking (retrieval
+    // scorer, then the coherence model), top-1 against the gold parents, not the policy's own greedy
+    // top-down walk, which can trade exact hits for near misses that the ranking does not make.
+    guard case .success(let terms) = PathReward.parseTerms(reward) else { throw ExitCode(2) }
+    let evaluate = development.map { records in
+      { (candidate: ExpansionPolicy) throws -> PolicyEvaluation in
+        let expander: TaxonomyExpander
+        do { expander = try TaxonomyExpander(index: index, model: trained.updating(with: candidate)) } catch {
+          printError("arbor: \(error)")
+          throw ExitCode(1)
+        }
+        let ranked = expander.rank(
+          queryVectors: records.vectors, texts: records.texts, hiding: records.hidden, limit: 1)
+        var rewardFunction = PathReward(taxonomy: tree, terms: terms)
+        var total = 0.0
+        var hits = 0
+        for (positions, gold) in zip(ranked, records.golds) {
+          guard let top = positions.first?.node else { continue }
+          total += rewardFunction.reward(predicted: [top], gold: gold)
+          if gold.contains(top) { hits += 1 }
+        }
+        let count = Double(max(1, records.golds.count))
+        return PolicyEvaluation(meanReward: total / count, exactPathAccuracy: Double(hits) / count)
+      }
+    }
+    try trainPolicy(
+      policy, tree: tree, training: (training.contexts, training.golds),
+      development: development.map { ($0.contexts, $0.golds) }, evaluate: evaluate
+    ) { policy in
       do { try trained.updating(with: policy, note: note).save(to: out) } catch {
         printError("arbor: \(error)")
         throw ExitCode(1)
@@ -60,7 +90,7 @@ extension FinetuneCommand {
   /// taxonomy (a pseudo-query made from an existing node), that node is hidden from the query.
   func readExpansionRecords(
     _ path: String, policy: ExpansionPolicy, encoder: any TextEncoder, encoding: ExpandEncoderOptions
-  ) throws -> (contexts: [ExpansionPolicyContext], golds: [[Int]]) {
+  ) throws -> ExpansionRecords {
     let taxonomy = policy.actionSpace.taxonomy
     let bytes = try ArborFile.readBytes(path)
     var texts: [String] = []
@@ -74,8 +104,21 @@ extension FinetuneCommand {
     }
     if texts.isEmpty { throw TaxonomyError(.schema, "no records", at: .init(file: path, line: 1)) }
     let vectors = try encoding.encode(texts, with: encoder, label: "encoding terms")
-    return (policy.contexts(queryVectors: vectors, texts: texts, hidden: hidden), golds)
+    return ExpansionRecords(
+      contexts: policy.contexts(queryVectors: vectors, texts: texts, hidden: hidden), golds: golds,
+      vectors: vectors, texts: texts, hidden: hidden)
   }
+}
+
+/// Query-term records read for expansion fine-tuning: the policy's contexts and what ranking them needs.
+struct ExpansionRecords {
+  var contexts: [ExpansionPolicyContext]
+  var golds: [[Int]]
+  /// `[records, dimension]` query vectors.
+  var vectors: [Float]
+  var texts: [String]
+  /// The node each record hides (a pseudo-query's own node), or -1.
+  var hidden: [Int]
 }
 
 /// The text of a query-term record, composed as `arbor expand` composes a term's text.

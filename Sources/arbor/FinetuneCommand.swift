@@ -190,7 +190,8 @@ struct FinetuneCommand: ParsableCommand {
   /// the best checkpoint through `save`.
   func trainPolicy<Policy: TreePathPolicy>(
     _ policy: Policy, tree: Taxonomy, training: (contexts: [Policy.Context], golds: [[Int]]),
-    development: (contexts: [Policy.Context], golds: [[Int]])?, save: (Policy) throws -> Void
+    development: (contexts: [Policy.Context], golds: [[Int]])?,
+    evaluate customEvaluation: ((Policy) throws -> PolicyEvaluation)? = nil, save: (Policy) throws -> Void
   ) throws {
     guard case .success(let terms) = PathReward.parseTerms(reward),
       let estimator = AdvantageEstimator(rawValue: estimator), let scaling = RewardScaling(rawValue: scaling)
@@ -211,8 +212,10 @@ struct FinetuneCommand: ParsableCommand {
     var initial: PolicyEvaluation?
     func evaluateAndKeep(step: Int) throws {
       guard let development else { return }
-      let evaluation = trainer.policy.evaluate(
-        contexts: development.contexts, golds: development.golds, reward: &rewardFunction)
+      let evaluation =
+        try customEvaluation?(trainer.policy)
+        ?? trainer.policy.evaluate(
+          contexts: development.contexts, golds: development.golds, reward: &rewardFunction)
       if step == 0 { initial = evaluation }
       if stderrIsTerminal {
         printError(

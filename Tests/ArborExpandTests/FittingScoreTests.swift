@@ -73,6 +73,16 @@ import Testing
     for positions in ranked {
       #expect(zip(positions, positions.dropFirst()).allSatisfy { $0.score >= $1.score })
     }
+    // Hiding nothing is plain ranking; a hidden node never comes back, even for its own text.
+    let unhidden = expander.rank(
+      queryVectors: encoder.encode(terms), texts: terms, hiding: terms.map { _ in -1 }, limit: 5)
+    #expect(unhidden == ranked)
+    let texts = ExpansionText.nodeTexts(of: taxonomy)
+    for member in taxonomy.indices where taxonomy.isLeaf(member) {
+      let own = expander.rank(
+        queryVectors: encoder.encode([texts[member]]), texts: [texts[member]], hiding: [member], limit: 20)
+      #expect(!own[0].contains { $0.node == member })
+    }
 
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
       "expand-\(UUID().uuidString).arbor"
