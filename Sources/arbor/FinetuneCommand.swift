@@ -13,8 +13,8 @@ struct FinetuneCommand: ParsableCommand {
     discussion: """
       Samples --group-size paths per training record, scores them with --reward against the record's \
       gold labels, estimates per-decision advantages with --estimator and takes one clipped-surrogate \
-      AdamW step per batch. Evaluates greedy decoding on --dev every --eval-every steps and keeps the \
-      best checkpoint (by dev reward) in --out; without --dev, writes the final model. Records are JSONL \
+      AdamW step per batch. Evaluates greedy decoding (for expansion models: `arbor expand`'s top-1 \
+      ranking) on --dev every --eval-every steps and keeps the best checkpoint (by dev reward) in --out; without --dev, writes the final model. Records are JSONL \
       with "labels" (gold node ids) and the model's input fields. Deterministic for a seed. Models must \
       support the tree-path policy contract (docs/rl.md): linear-tree-policy weights, verbalizer \
       classifiers (arbor train --method verbalizer) and expansion models (arbor expand train; pass \
