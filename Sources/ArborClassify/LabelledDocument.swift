@@ -69,11 +69,8 @@ public enum DocumentReader {
     guard case .object = value else {
       return .failure(Message(text: "expected a JSON object, found \(value.typeName)"))
     }
-    let id: String
-    switch value["id"] {
-    case .string(let s)?: id = s
-    case .number(let n)?: id = JSONWriter.number(n)
-    default: return .failure(Message(text: "field \"id\" (a string) is missing"))
+    guard let id = value.recordID else {
+      return .failure(Message(text: "field \"id\" (a string) is missing"))
     }
     var text: String
     if let t = value["text"] {

@@ -71,11 +71,8 @@ public enum StreamFile {
     guard case .object = value else {
       return .failure(Message(text: "expected a JSON object, found \(value.typeName)"))
     }
-    let id: String
-    switch value["id"] {
-    case .string(let s)?: id = s
-    case .number(let n)?: id = JSONWriter.number(n)
-    default: return .failure(Message(text: "field \"id\" (a string) is missing"))
+    guard let id = value.recordID else {
+      return .failure(Message(text: "field \"id\" (a string) is missing"))
     }
     guard let text = value["text"]?.stringValue else {
       return .failure(Message(text: "field \"text\" (a string) is missing in record '\(id)'"))

@@ -84,17 +84,8 @@ enum LexicalFeatures {
       let sigma = Float(max(0, eigenvalues[column]).squareRoot())
       for row in 0..<l { scaled[row * k + column] = Float(eigenvectors[row * l + column]) * sigma }
     }
-    var out = [Float](repeating: 0, count: n * k)
-    y.withUnsafeBufferPointer { q in
-      scaled.withUnsafeBufferPointer { w in
-        out.withUnsafeMutableBufferPointer { o in
-          cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(k), Int32(l), 1, q.baseAddress,
-            Int32(l), w.baseAddress, Int32(k), 0, o.baseAddress, Int32(k))
-        }
-      }
-    }
-    return (out, k)
+    let out = Tensor(shape: [n, l], storage: y).matmul(Tensor(shape: [l, k], storage: scaled))
+    return (out.storage, k)
   }
 
   /// `[points | weight · lexical]` with both parts unit-length per row.
@@ -151,15 +142,8 @@ enum LexicalFeatures {
 
   /// `Mᵀ M` in double precision.
   static func gramMatrix(_ m: [Float], rows: Int, width: Int) -> [Double] {
-    var gram = [Float](repeating: 0, count: width * width)
-    m.withUnsafeBufferPointer { mm in
-      gram.withUnsafeMutableBufferPointer { g in
-        cblas_sgemm(
-          CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(width), Int32(rows), 1, mm.baseAddress,
-          Int32(width), mm.baseAddress, Int32(width), 0, g.baseAddress, Int32(width))
-      }
-    }
-    return gram.map(Double.init)
+    let matrix = Tensor(shape: [rows, width], storage: m)
+    return matrix.matmul(matrix, transposeSelf: true).storage.map(Double.init)
   }
 
   /// Replaces the columns of `m` by an orthonormal basis of their span (Cholesky QR: `MᵀM + εI = RᵀR`,
@@ -194,17 +178,8 @@ enum LexicalFeatures {
       }
       for i in 0...j { inverse[i * width + j] = Float(column[i]) }
     }
-    var out = [Float](repeating: 0, count: rows * width)
-    m.withUnsafeBufferPointer { mm in
-      inverse.withUnsafeBufferPointer { t in
-        out.withUnsafeMutableBufferPointer { o in
-          cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(width), 1,
-            mm.baseAddress, Int32(width), t.baseAddress, Int32(width), 0, o.baseAddress, Int32(width))
-        }
-      }
-    }
-    m = out
+    m =
+      Tensor(shape: [rows, width], storage: m).matmul(Tensor(shape: [width, width], storage: inverse)).storage
   }
 
   /// Eigenvalues (descending) and eigenvectors (columns of a row-major `size × size` matrix) of a

@@ -77,39 +77,12 @@ public struct TFIDFModel: Sendable {
   /// Buckets seen in fewer than `minimumDocumentFrequency` fitted texts are left out, as a
   /// vocabulary with a minimum document frequency would, and do not count toward the norm.
   public func transform(_ text: String, minimumDocumentFrequency: Int32 = 0) -> SparseVector {
-    if normalization == .perKind {
-      return transformPerKind(text, minimumDocumentFrequency: minimumDocumentFrequency)
-    }
-    var buckets = extractor.buckets(text)
-    guard !buckets.isEmpty else { return SparseVector(indices: [], values: []) }
-    buckets.sort()
-    var indices: [Int] = []
-    var values: [Float] = []
-    var start = 0
-    while start < buckets.count {
-      var end = start + 1
-      while end < buckets.count, buckets[end] == buckets[start] { end += 1 }
-      if documentFrequencies[buckets[start]] < minimumDocumentFrequency {
-        start = end
-        continue
-      }
-      indices.append(buckets[start])
-      values.append((1 + logf(Float(end - start))) * inverseDocumentFrequency(buckets[start]))
-      start = end
-    }
-    let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-    if norm > 0 { for index in values.indices { values[index] /= norm } }
-    return SparseVector(indices: indices, values: values)
-  }
-
-  /// `transform` with the word part and the character part each scaled to unit length; a bucket that
-  /// both parts hit gets the sum of its two values.
-  private func transformPerKind(_ text: String, minimumDocumentFrequency: Int32) -> SparseVector {
-    let mark = 1 << 62
+    // Per kind, character buckets carry a high mark so that they sort after the word buckets and form
+    // their own part; jointly there is one part.
+    let mark = normalization == .perKind ? 1 << 62 : 0
     var buckets: [Int] = []
     extractor.appendBuckets(text, to: &buckets, characterMark: mark)
     guard !buckets.isEmpty else { return SparseVector(indices: [], values: []) }
-    // Word buckets sort before the marked character buckets.
     buckets.sort()
     var indices: [Int] = []
     var values: [Float] = []
@@ -118,7 +91,7 @@ public struct TFIDFModel: Sendable {
     while start < buckets.count {
       var end = start + 1
       while end < buckets.count, buckets[end] == buckets[start] { end += 1 }
-      let bucket = buckets[start] & (mark - 1)
+      let bucket = buckets[start] & ~mark
       if documentFrequencies[bucket] >= minimumDocumentFrequency {
         if characterStart < 0, buckets[start] & mark != 0 { characterStart = indices.count }
         indices.append(bucket)
@@ -131,18 +104,26 @@ public struct TFIDFModel: Sendable {
       let norm = values[part].reduce(0) { $0 + $1 * $1 }.squareRoot()
       if norm > 0 { for index in part { values[index] /= norm } }
     }
-    // Merge the two sorted parts into one sorted row.
+    if characterStart == 0 || characterStart == indices.count {
+      return SparseVector(indices: indices, values: values)
+    }
+    return Self.merging(indices: indices, values: values, secondPartStart: characterStart)
+  }
+
+  /// One sorted row from two sorted parts (`0..<secondPartStart` and the rest); a bucket in both parts
+  /// gets the sum of its two values.
+  private static func merging(indices: [Int], values: [Float], secondPartStart: Int) -> SparseVector {
     var mergedIndices: [Int] = []
     var mergedValues: [Float] = []
     mergedIndices.reserveCapacity(indices.count)
     mergedValues.reserveCapacity(indices.count)
-    var word = 0
-    var character = characterStart
-    while word < characterStart || character < indices.count {
-      let takeWord =
-        character == indices.count || (word < characterStart && indices[word] <= indices[character])
-      let position = takeWord ? word : character
-      if takeWord { word += 1 } else { character += 1 }
+    var first = 0
+    var second = secondPartStart
+    while first < secondPartStart || second < indices.count {
+      let takeFirst =
+        second == indices.count || (first < secondPartStart && indices[first] <= indices[second])
+      let position = takeFirst ? first : second
+      if takeFirst { first += 1 } else { second += 1 }
       if let last = mergedIndices.last, last == indices[position] {
         mergedValues[mergedValues.count - 1] += values[position]
       } else {

@@ -49,3 +49,15 @@ package enum JSONLines {
     }
   }
 }
+
+extension JSONValue {
+  /// A JSON Lines record's `"id"`: a string, or a number as JSON writes it; nil when it is missing or of
+  /// another type.
+  package var recordID: String? {
+    switch self["id"] {
+    case .string(let s)?: s
+    case .number(let n)?: JSONWriter.number(n)
+    default: nil
+    }
+  }
+}
