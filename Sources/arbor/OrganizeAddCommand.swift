@@ -58,26 +58,7 @@ struct OrganizeAddCommand: ParsableCommand {
     if let threads { arguments += ["--threads", String(threads)] }
     if let cacheDir { arguments += ["--cache-dir", cacheDir] }
     let encoding = try OrganizeEncoderOptions.parse(arguments)
-    let encoder: any TextEncoder
-    do {
-      let idf = model.builtinDocumentFrequencies.flatMap { frequencies -> TFIDFModel? in
-        let extractor = HashedFeatureExtractor()
-        guard frequencies.count == extractor.bucketCount else { return nil }
-        return TFIDFModel(
-          extractor: extractor, documentCount: model.builtinDocumentCount, documentFrequencies: frequencies)
-      }
-      encoder = try encoding.makeEncoder(
-        model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
-    } catch {
-      printError("arbor: \(error)")
-      throw ExitCode(1)
-    }
-    guard encoder.identity == model.encoderIdentity, encoder.dimension == model.tree.dimension else {
-      printError(
-        "arbor: \(tree): the model was built with encoder '\(model.encoderIdentity)', which is not "
-          + "available as '\(model.encoderName)' here")
-      throw ExitCode(1)
-    }
+    let encoder = try encoding.makeEncoder(for: model, modelPath: tree)
     let texts = records.map(\.fullText)
     let vectors = try encoding.encode(texts, with: encoder, label: stderrIsTerminal ? "embedding" : nil)
     let addition: TopicTreeAddition
