@@ -80,7 +80,8 @@ extension FinetuneCommand {
       }
       guard gold[0] != taxonomy.root else {
         throw TaxonomyError(
-          .schema, "'\(taxonomy.id(gold[0]))' is the root, not a topic; name a topic in 'labels'", at: location)
+          .schema, "'\(taxonomy.id(gold[0]))' is the root, not a topic; name a topic in 'labels'",
+          at: location)
       }
       texts.append(try correctionText(of: record, at: location))
       golds.append(gold)
@@ -93,7 +94,8 @@ extension FinetuneCommand {
 
 /// A correction's text as `arbor organize add` embeds a JSONL record: `title. text` (either may be absent,
 /// not both), trimmed.
-private func correctionText(of record: JSONValue, at location: SourceLocation) throws(TaxonomyError) -> String {
+private func correctionText(of record: JSONValue, at location: SourceLocation) throws(TaxonomyError) -> String
+{
   func field(_ name: String) throws(TaxonomyError) -> String {
     guard let value = record[name], value != .null else { return "" }
     guard let text = value.stringValue else {

@@ -51,8 +51,7 @@ struct FinetuneCommand: ParsableCommand {
   @Option(help: "KL weight β towards the initial model (exact per-node KL).") var kl: Double = 0
   @Option(help: "Evaluate on --dev every N steps.") var evalEvery: Int = 50
   @Option(help: "Seed of sampling and shuffling.") var seed: UInt64 = 0
-  @Option(
-    help: "Where to write the fine-tuned weights (.safetensors; manifest beside it) or fine-tuned model file.")
+  @Option(help: "Where to write the fine-tuned model (policy weights: .safetensors, manifest beside it).")
   var out: String
 
   func validate() throws {

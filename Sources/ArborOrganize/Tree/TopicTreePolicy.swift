@@ -96,7 +96,8 @@ public struct TopicTreePolicy: TreePathPolicy {
       precondition(context.count == dimension, "TopicTreePolicy: expected \(dimension)-dimensional vectors")
       storage.append(contentsOf: context)
     }
-    let x = tape.constant(Tensor(shape: [contexts.count, dimension], storage: storage)).gatherRows(contextRows)
+    let x = tape.constant(Tensor(shape: [contexts.count, dimension], storage: storage)).gatherRows(
+      contextRows)
     let c = tape.parameter(centroids, in: parameters).gatherRows(nodeRows)
     return x.cosineSimilarity(c).reshaped([queries.count, width]).scaled(by: 1 / temperature)
   }
@@ -142,7 +143,9 @@ extension TopicTreeModel {
       "TopicTreeModel.updating: the policy was made from another tree")
     var copy = self
     var tuned = policy.parameters[policy.centroids].storage
-    for node in tree.nodes.indices { SphericalKMeans.normalizeRow(&tuned, row: node, dimension: tree.dimension) }
+    for node in tree.nodes.indices {
+      SphericalKMeans.normalizeRow(&tuned, row: node, dimension: tree.dimension)
+    }
     copy.tree.tunedCentroids = tuned
     if let note { copy.finetuning = note }
     return copy
