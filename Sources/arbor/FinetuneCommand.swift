@@ -18,7 +18,7 @@ struct FinetuneCommand: ParsableCommand {
       ranking) on --dev every --eval-every steps and keeps the best checkpoint (by dev reward) in --out; without --dev, writes the final model. Records are JSONL \
       with "labels" (gold node ids) and the model's input fields. Deterministic for a seed. Models must \
       support the tree-path policy contract (docs/rl.md): linear-tree-policy weights, verbalizer \
-      classifiers (arbor train --method verbalizer) and expansion models (arbor expand train; pass \
+      classifiers (arbor train --method verbalizer), expansion models (arbor expand train; pass \
       --taxonomy; records are query terms as arbor expand reads them, "labels" their gold parents, and a \
       record whose "id" names a node of the taxonomy is a pseudo-query with that node hidden) and \
       topic-tree models (arbor organize build --tree-model; records are corrections {"text", "labels": \

@@ -11,7 +11,8 @@ struct OrganizeAddCommand: ParsableCommand {
     abstract: "Add documents to a topic tree without rebuilding it.",
     discussion: """
       Reads the model `arbor organize build --tree-model` wrote, embeds the new records with the same \
-      encoder, places each top-down at the child with the most similar centroid, updates sizes and \
+      encoder, places each top-down at the child with the most similar centroid (a model fine-tuned by \
+      arbor finetune places by its tuned centroids), updates sizes and \
       centroids, splits leaves with more than --max-leaf documents in two (new ids ID.1, ID.2; every \
       existing id is kept) and writes the grown model (--out), optionally the tree, the new documents' \
       assignments and the HTML view.
