@@ -87,7 +87,8 @@ let package = Package(
     .testTarget(
       name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText", "ArborRL"]),
     .testTarget(
-      name: "ArborOrganizeTests", dependencies: ["ArborOrganize", "ArborTree", "ArborText"],
+      name: "ArborOrganizeTests",
+      dependencies: ["ArborOrganize", "ArborTree", "ArborText", "ArborRL", "ArborTensor"],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "ArborContinualTests",

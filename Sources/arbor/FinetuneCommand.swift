@@ -1,5 +1,6 @@
 import ArborClassify
 import ArborExpand
+import ArborOrganize
 import ArborRL
 import ArborTensor
 import ArborTree
@@ -17,9 +18,12 @@ struct FinetuneCommand: ParsableCommand {
       ranking) on --dev every --eval-every steps and keeps the best checkpoint (by dev reward) in --out; without --dev, writes the final model. Records are JSONL \
       with "labels" (gold node ids) and the model's input fields. Deterministic for a seed. Models must \
       support the tree-path policy contract (docs/rl.md): linear-tree-policy weights, verbalizer \
-      classifiers (arbor train --method verbalizer) and expansion models (arbor expand train; pass \
+      classifiers (arbor train --method verbalizer), expansion models (arbor expand train; pass \
       --taxonomy; records are query terms as arbor expand reads them, "labels" their gold parents, and a \
-      record whose "id" names a node of the taxonomy is a pseudo-query with that node hidden).
+      record whose "id" names a node of the taxonomy is a pseudo-query with that node hidden) and \
+      topic-tree models (arbor organize build --tree-model; records are corrections {"text", "labels": \
+      [node id]}, the node a leaf or a topic above leaves, whose paths are rewarded down to the corrected \
+      node's depth; the output's tuned centroids are what arbor organize add places by).
       """
   )
 
@@ -47,7 +51,8 @@ struct FinetuneCommand: ParsableCommand {
   @Option(help: "KL weight β towards the initial model (exact per-node KL).") var kl: Double = 0
   @Option(help: "Evaluate on --dev every N steps.") var evalEvery: Int = 50
   @Option(help: "Seed of sampling and shuffling.") var seed: UInt64 = 0
-  @Option(help: "Where to write the fine-tuned weights (.safetensors; manifest beside it).") var out: String
+  @Option(help: "Where to write the fine-tuned model (policy weights: .safetensors, manifest beside it).")
+  var out: String
 
   func validate() throws {
     if AdvantageEstimator(rawValue: estimator) == nil {
@@ -73,6 +78,14 @@ struct FinetuneCommand: ParsableCommand {
     if ExpansionModel.isModelFile(model) {
       do {
         try finetuneExpansion()
+      } catch let error as TaxonomyError {
+        throw fail(error)
+      }
+      return
+    }
+    if TopicTreeModel.isModelFile(model) {
+      do {
+        try finetuneTopicTree()
       } catch let error as TaxonomyError {
         throw fail(error)
       }
@@ -193,6 +206,18 @@ struct FinetuneCommand: ParsableCommand {
     development: (contexts: [Policy.Context], golds: [[Int]])?,
     evaluate customEvaluation: ((Policy) throws -> PolicyEvaluation)? = nil, save: (Policy) throws -> Void
   ) throws {
+    try trainPolicy(
+      policy, tree: tree, training: training, development: development,
+      rewardFunction: { PathReward(taxonomy: tree, terms: $0) }, evaluate: customEvaluation, save: save)
+  }
+
+  /// The shared training loop with the reward `makeReward` builds from the parsed `--reward` terms.
+  func trainPolicy<Policy: TreePathPolicy, Reward: PathRewardFunction>(
+    _ policy: Policy, tree: Taxonomy, training: (contexts: [Policy.Context], golds: [[Int]]),
+    development: (contexts: [Policy.Context], golds: [[Int]])?,
+    rewardFunction makeReward: ([(kind: PathRewardKind, weight: Double)]) -> Reward,
+    evaluate customEvaluation: ((Policy) throws -> PolicyEvaluation)? = nil, save: (Policy) throws -> Void
+  ) throws {
     guard case .success(let terms) = PathReward.parseTerms(reward),
       let estimator = AdvantageEstimator(rawValue: estimator), let scaling = RewardScaling(rawValue: scaling)
     else { throw ExitCode(2) }
@@ -203,7 +228,7 @@ struct FinetuneCommand: ParsableCommand {
         groupSize: groupSize, advantages: AdvantageSettings(estimator: estimator, scaling: scaling),
         loss: SurrogateLoss(klWeight: kl)),
       seed: seed)
-    var rewardFunction = PathReward(taxonomy: tree, terms: terms)
+    var rewardFunction = makeReward(terms)
     var shuffler = RandomGenerator(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
     var order = shuffler.permutation(training.contexts.count)
     var cursor = 0

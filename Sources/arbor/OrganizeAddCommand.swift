@@ -11,7 +11,8 @@ struct OrganizeAddCommand: ParsableCommand {
     abstract: "Add documents to a topic tree without rebuilding it.",
     discussion: """
       Reads the model `arbor organize build --tree-model` wrote, embeds the new records with the same \
-      encoder, places each top-down at the child with the most similar centroid, updates sizes and \
+      encoder, places each top-down at the child with the most similar centroid (a model fine-tuned by \
+      arbor finetune places by its tuned centroids), updates sizes and \
       centroids, splits leaves with more than --max-leaf documents in two (new ids ID.1, ID.2; every \
       existing id is kept) and writes the grown model (--out), optionally the tree, the new documents' \
       assignments and the HTML view.
@@ -58,26 +59,7 @@ struct OrganizeAddCommand: ParsableCommand {
     if let threads { arguments += ["--threads", String(threads)] }
     if let cacheDir { arguments += ["--cache-dir", cacheDir] }
     let encoding = try OrganizeEncoderOptions.parse(arguments)
-    let encoder: any TextEncoder
-    do {
-      let idf = model.builtinDocumentFrequencies.flatMap { frequencies -> TFIDFModel? in
-        let extractor = HashedFeatureExtractor()
-        guard frequencies.count == extractor.bucketCount else { return nil }
-        return TFIDFModel(
-          extractor: extractor, documentCount: model.builtinDocumentCount, documentFrequencies: frequencies)
-      }
-      encoder = try encoding.makeEncoder(
-        model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
-    } catch {
-      printError("arbor: \(error)")
-      throw ExitCode(1)
-    }
-    guard encoder.identity == model.encoderIdentity, encoder.dimension == model.tree.dimension else {
-      printError(
-        "arbor: \(tree): the model was built with encoder '\(model.encoderIdentity)', which is not "
-          + "available as '\(model.encoderName)' here")
-      throw ExitCode(1)
-    }
+    let encoder = try encoding.makeEncoder(for: model, modelPath: tree)
     let texts = records.map(\.fullText)
     let vectors = try encoding.encode(texts, with: encoder, label: stderrIsTerminal ? "embedding" : nil)
     let addition: TopicTreeAddition

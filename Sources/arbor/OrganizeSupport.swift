@@ -29,6 +29,31 @@ struct OrganizeEncoderOptions: ParsableArguments {
     }
   }
 
+  /// The encoder a topic-tree model was built with (the builtin one with the model's fitted document
+  /// frequencies); prints why and exits 1 when it cannot be made or is not the model's (`modelPath`).
+  func makeEncoder(for model: TopicTreeModel, modelPath: String) throws -> any TextEncoder {
+    let encoder: any TextEncoder
+    do {
+      let idf = model.builtinDocumentFrequencies.flatMap { frequencies -> TFIDFModel? in
+        let extractor = HashedFeatureExtractor()
+        guard frequencies.count == extractor.bucketCount else { return nil }
+        return TFIDFModel(
+          extractor: extractor, documentCount: model.builtinDocumentCount, documentFrequencies: frequencies)
+      }
+      encoder = try makeEncoder(model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
+    } catch {
+      printError("arbor: \(error)")
+      throw ExitCode(1)
+    }
+    guard encoder.identity == model.encoderIdentity, encoder.dimension == model.tree.dimension else {
+      printError(
+        "arbor: \(modelPath): the model was built with encoder '\(model.encoderIdentity)', which is not "
+          + "available as '\(model.encoderName)' here")
+      throw ExitCode(1)
+    }
+    return encoder
+  }
+
   /// Vectors of `texts`; transformer vectors go through the embedding cache unless `--no-cache`.
   func encode(_ texts: [String], with encoder: any TextEncoder, label: String?) throws -> [Float] {
     try encodeTexts(texts, with: encoder, label: label, cacheDirectory: cacheDir, useCache: !noCache)

@@ -242,3 +242,127 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: path("never.arbor")))
   }
 }
+
+/// `arbor finetune` on topic-tree models (`arbor organize build --tree-model`), on the bundled WordNet
+/// gloss sample with the builtin encoder.
+@Suite struct FinetuneTopicTreeCLITests {
+  static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("corpora/wn-noun-gloss/sample")
+
+  /// JSON objects, one per line.
+  static func objects(_ path: String) throws -> [[String: Any]] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+  }
+
+  /// How many `organize add` assignments pass through the record's corrected node.
+  static func agreement(assignments: String, corrections: [String: String]) throws -> Int {
+    try objects(assignments).filter { object in
+      guard let id = object["id"] as? String, let path = object["path"] as? [String] else { return false }
+      return corrections[id].map(path.contains) ?? false
+    }.count
+  }
+
+  @Test func finetunesATopicTreeOnCorrectionsThatOrganizeAddThenFollows() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = { (name: String) in dir.appendingPathComponent(name).path }
+    let built = try runArbor([
+      "organize", "build", Self.sample.appendingPathComponent("dev.jsonl").path, "--out", path("tree.json"),
+      "--tree-model", path("model.safetensors"), "--levels", "3,8", "--assignments", path("a.jsonl"),
+    ])
+    #expect(built.status == 0, "\(built.stderr)")
+
+    // Corrections: a held-out gloss belongs to the leaf most built glosses of its WordNet class went to;
+    // every fifth names only that leaf's top-level topic (an internal-node correction).
+    var leafOfDocument: [String: String] = [:]
+    for object in try Self.objects(path("a.jsonl")) {
+      leafOfDocument[object["id"] as? String ?? ""] = (object["path"] as? [String])?.last
+    }
+    var votes: [String: [String: Int]] = [:]
+    for object in try Self.objects(Self.sample.appendingPathComponent("dev.jsonl").path) {
+      guard let id = object["id"] as? String, let leaf = leafOfDocument[id],
+        let label = (object["labels"] as? [String])?.first
+      else { continue }
+      votes[label, default: [:]][leaf, default: 0] += 1
+    }
+    var train = ""
+    var dev = ""
+    var corrections: [String: String] = [:]
+    for (row, object) in try Self.objects(Self.sample.appendingPathComponent("test.jsonl").path).enumerated()
+    {
+      guard let id = object["id"] as? String, let text = object["text"] as? String,
+        let label = (object["labels"] as? [String])?.first,
+        let leaf = votes[label]?.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key
+      else { continue }
+      let node = row % 5 == 4 ? String(leaf.split(separator: ".")[0]) : leaf
+      let line = try String(
+        decoding: JSONSerialization.data(withJSONObject: ["id": id, "text": text, "labels": [node]]),
+        as: UTF8.self)
+      if row % 2 == 0 {
+        train += line + "\n"
+      } else {
+        dev += line + "\n"
+        corrections[id] = node
+      }
+    }
+    try train.write(toFile: path("train.jsonl"), atomically: true, encoding: .utf8)
+    try dev.write(toFile: path("dev.jsonl"), atomically: true, encoding: .utf8)
+
+    let finetune = [
+      "finetune", "--model", path("model.safetensors"), "--train", path("train.jsonl"), "--dev",
+      path("dev.jsonl"), "--reward", "exact", "--steps", "40", "--eval-every", "20", "--learning-rate",
+      "0.01",
+      "--seed", "1",
+    ]
+    let result = try runArbor(finetune + ["--out", path("tuned.safetensors")])
+    #expect(result.status == 0, "\(result.stderr)")
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+    let initial = try #require(summary["initial_dev_exact_path"] as? Double)
+    let best = try #require(summary["dev_exact_path"] as? Double)
+    #expect(best > initial, "\(result.stdout)")
+    #expect(summary["sampled_paths"] as? Int == 40 * 16 * 8)
+    // Deterministic for a seed.
+    #expect(try runArbor(finetune + ["--out", path("again.safetensors")]).status == 0)
+    #expect(
+      FileManager.default.contents(atPath: path("again.safetensors"))
+        == FileManager.default.contents(atPath: path("tuned.safetensors")))
+
+    // `arbor organize add` loads the tuned model and places the held-out glosses by its centroids: more
+    // of them where the corrections say than the untuned model does.
+    var agreements: [Int] = []
+    for model in ["model", "tuned"] {
+      let added = try runArbor([
+        "organize", "add", "--tree", path("\(model).safetensors"), path("dev.jsonl"), "--out",
+        path("\(model)-grown.safetensors"), "--placement", "greedy", "--max-leaf", "100000", "--assignments",
+        path("\(model)-added.jsonl"), "--taxonomy", path("\(model)-grown.json"),
+      ])
+      #expect(added.status == 0, "\(added.stderr)")
+      agreements.append(
+        try Self.agreement(assignments: path("\(model)-added.jsonl"), corrections: corrections))
+    }
+    #expect(agreements[1] > agreements[0], "\(agreements)")
+    // Every node id of the built tree is still there.
+    func ids(_ name: String) throws -> Set<String> {
+      let json = try #require(
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path(name))))
+          as? [String: Any])
+      return Set((json["nodes"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+    }
+    #expect(try ids("tuned-grown.json") == ids("tree.json") && ids("tree.json").count > 8)
+
+    // An unknown node id names the file and line; nothing is written.
+    try (train + "{\"text\": \"a kind of tea\", \"labels\": [\"t99\"]}\n").write(
+      toFile: path("bad.jsonl"), atomically: true, encoding: .utf8)
+    let line = train.split(separator: "\n").count + 1
+    let bad = try runArbor(
+      finetune.map { $0 == path("train.jsonl") ? path("bad.jsonl") : $0 } + [
+        "--out", path("never.safetensors"),
+      ])
+    #expect(bad.status == 1, "\(bad.stderr)")
+    #expect(bad.stderr.contains("bad.jsonl:\(line): unknown node id 't99'"), "\(bad.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: path("never.safetensors")))
+  }
+}

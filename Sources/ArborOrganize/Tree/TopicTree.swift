@@ -48,6 +48,9 @@ public struct TopicTree: Sendable {
   public var documentIDs: [String]
   /// The leaf of each document.
   public var documentLeaves: [Int]
+  /// Unit-length centroids set by fine-tuning (`arbor finetune`), `[nodes.count, dimension]`, which
+  /// placement uses instead of the normalised ``sums``; nil for a tree that was never fine-tuned.
+  public var tunedCentroids: [Float]?
 
   /// Creates a tree.
   public init(nodes: [Node], dimension: Int, sums: [Float], documentIDs: [String], documentLeaves: [Int]) {
@@ -58,18 +61,34 @@ public struct TopicTree: Sendable {
     self.documentLeaves = documentLeaves
   }
 
-  /// The unit-length centroid of a node (its normalised sum).
+  /// The unit-length centroid of a node: its fine-tuned centroid when there is one, else its normalised sum.
   public func centroid(_ node: Int) -> [Float] {
-    var row = Array(sums[(node * dimension)..<((node + 1) * dimension)])
+    let source = tunedCentroids ?? sums
+    var row = Array(source[(node * dimension)..<((node + 1) * dimension)])
     SphericalKMeans.normalizeRow(&row, row: 0, dimension: dimension)
     return row
   }
 
-  /// Every centroid, row-major `[nodes.count, dimension]`.
+  /// Every centroid, row-major `[nodes.count, dimension]` (fine-tuned ones when present).
   public var centroids: [Float] {
-    var all = sums
+    var all = tunedCentroids ?? sums
     for node in nodes.indices { SphericalKMeans.normalizeRow(&all, row: node, dimension: dimension) }
     return all
+  }
+
+  /// What placement adds new documents to, `[nodes.count, dimension]`: the ``sums``, or for a fine-tuned
+  /// tree each tuned centroid scaled by the length of its node's sum, so that a new document moves a
+  /// tuned centroid as much as it would move the untuned one.
+  public var placementSums: [Float] {
+    guard tunedCentroids != nil else { return sums }
+    var result = centroids
+    for node in nodes.indices {
+      var length: Float = 0
+      for j in 0..<dimension { length += sums[node * dimension + j] * sums[node * dimension + j] }
+      length = length.squareRoot()
+      for j in 0..<dimension { result[node * dimension + j] *= length }
+    }
+    return result
   }
 
   /// The depth of a node (root 0).

@@ -22,6 +22,10 @@ extension TopicTreeModel {
   /// with more than `maxLeaf` documents in two by seeded spherical k-means (new children `ID.1`, `ID.2`,
   /// named by `namer`). Existing node ids never change; new nodes are appended.
   ///
+  /// A fine-tuned tree (``TopicTree/tunedCentroids``, from `arbor finetune`) places by its tuned
+  /// centroids; a new document moves a tuned centroid as it would the untuned one (see
+  /// ``TopicTree/placementSums``), and the children of a split start untuned (their normalised sums).
+  ///
   /// With `placement` `.path`, each document instead goes to the leaf whose whole path is most similar
   /// (`Σ_v x·c_v` over the path's nodes), the rule the build's refinement used for the built documents.
   public mutating func add(
@@ -32,6 +36,8 @@ extension TopicTreeModel {
     var points = vectors
     for row in ids.indices { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
     var centroids = tree.centroids
+    // What the centroids follow: the sums, or a fine-tuned tree's tuned centroids at the sums' lengths.
+    var following = tree.placementSums
     let firstNew = tree.documentIDs.count
     for (position, id) in ids.enumerated() {
       let row = points[(position * dimension)..<((position + 1) * dimension)]
@@ -67,12 +73,15 @@ extension TopicTreeModel {
       var current: Int? = node
       while let v = current {
         tree.nodes[v].size += 1
-        for j in 0..<dimension { tree.sums[v * dimension + j] += row[row.startIndex + j] }
+        for j in 0..<dimension {
+          tree.sums[v * dimension + j] += row[row.startIndex + j]
+          following[v * dimension + j] += row[row.startIndex + j]
+        }
         current = tree.nodes[v].parent
       }
-      // Centroids follow the sums as documents arrive.
+      // Centroids follow the sums (or the scaled tuned centroids) as documents arrive.
       for v in tree.path(to: node) + [0] {
-        for j in 0..<dimension { centroids[v * dimension + j] = tree.sums[v * dimension + j] }
+        for j in 0..<dimension { centroids[v * dimension + j] = following[v * dimension + j] }
         SphericalKMeans.normalizeRow(&centroids, row: v, dimension: dimension)
       }
       tree.documentIDs.append(id)
@@ -80,6 +89,7 @@ extension TopicTreeModel {
       documentTexts.append(position < texts.count ? texts[position] : "")
     }
     documentVectors += points
+    if tree.tunedCentroids != nil { tree.tunedCentroids = centroids }
 
     var split: [String] = []
     var newParents: Set<Int> = []
@@ -117,6 +127,15 @@ extension TopicTreeModel {
         for j in 0..<dimension { tree.sums[child * dimension + j] += documentVectors[d * dimension + j] }
       }
       for child in children where tree.nodes[child].size > maxLeaf { queue.append(child) }
+    }
+    // Nodes made by splits have no tuned centroid: theirs is their normalised sum.
+    if var tuned = tree.tunedCentroids {
+      for node in (tuned.count / dimension)..<tree.nodes.count {
+        var row = Array(tree.sums[(node * dimension)..<((node + 1) * dimension)])
+        SphericalKMeans.normalize(&row, dimension: dimension)
+        tuned += row
+      }
+      tree.tunedCentroids = tuned
     }
     if let namer, !newParents.isEmpty {
       try namer.name(

@@ -10,7 +10,10 @@ import Foundation
 /// identity), `encoderName` (builtin, minilm or a directory), `builtinDimension`, `nodes` (a JSON array
 /// of `{"id", "parent", "label", "keyphrases", "size"}`, parent as an index, -1 for the root),
 /// `documentIDs`, `documentLeaves` and `documentTexts` (JSON arrays); for the builtin encoder also the
-/// tensor `builtinDocumentFrequencies` and metadata `builtinDocumentCount` (its fitted idf).
+/// tensor `builtinDocumentFrequencies` and metadata `builtinDocumentCount` (its fitted idf). A model
+/// fine-tuned by `arbor finetune` also has the tensor `centroids` `[nodes, dimension]` (the tuned
+/// unit-length centroids placement uses, ``TopicTree/tunedCentroids``) and metadata `finetuned` (what it
+/// was tuned from); files without them read as before.
 public struct TopicTreeModel: Sendable {
   /// The `model` metadata value.
   public static let kind = "arbor-topic-tree"
@@ -32,6 +35,8 @@ public struct TopicTreeModel: Sendable {
   public var builtinDocumentCount = 0
   /// The documents' texts as they were embedded (saved, so that `add` can name split leaves).
   public var documentTexts: [String] = []
+  /// What the model was fine-tuned from and how (`arbor finetune`), saved as metadata `finetuned`.
+  public var finetuning: String?
   /// Seconds per phase of the build (not saved).
   public var timings: [(phase: String, seconds: Double)] = []
   /// How the label-only navigator did on the tree's own documents (not saved).
@@ -56,7 +61,7 @@ public struct TopicTreeModel: Sendable {
         + "\"label\":\(JSONWriter.quoted(node.label)),\"size\":\(node.size),\"keyphrases\":["
         + node.keyphrases.map(JSONWriter.quoted).joined(separator: ",") + "]}"
     }
-    let metadata = [
+    var metadata = [
       "model": Self.kind, "encoder": encoderIdentity, "encoderName": encoderName,
       "builtinDimension": String(builtinDimension), "dimension": String(tree.dimension),
       "nodes": "[" + nodes.joined(separator: ",") + "]",
@@ -65,6 +70,7 @@ public struct TopicTreeModel: Sendable {
       "documentTexts": "[" + documentTexts.map(JSONWriter.quoted).joined(separator: ",") + "]",
       "builtinDocumentCount": String(builtinDocumentCount),
     ]
+    if let finetuning { metadata["finetuned"] = finetuning }
     var tensors = [
       (name: "sums", tensor: Tensor(shape: [tree.nodes.count, tree.dimension], storage: tree.sums)),
       (
@@ -72,6 +78,10 @@ public struct TopicTreeModel: Sendable {
         tensor: Tensor(shape: [tree.documentIDs.count, tree.dimension], storage: documentVectors)
       ),
     ]
+    if let tuned = tree.tunedCentroids {
+      tensors.append(
+        (name: "centroids", tensor: Tensor(shape: [tree.nodes.count, tree.dimension], storage: tuned)))
+    }
     if let frequencies = builtinDocumentFrequencies {
       tensors.append(
         (
@@ -155,6 +165,17 @@ public struct TopicTreeModel: Sendable {
       encoderName: metadata["encoderName"] ?? "builtin",
       builtinDimension: metadata["builtinDimension"].flatMap(Int.init) ?? 512)
     model.documentTexts = texts
+    model.finetuning = metadata["finetuned"]
+    if file.entries["centroids"] != nil {
+      let tuned: Tensor
+      do { tuned = try file.tensor("centroids") } catch {
+        throw TaxonomyError(.io, error.message, at: SourceLocation(file: path))
+      }
+      guard tuned.shape == [nodes.count, dimension], tuned.storage.allSatisfy(\.isFinite) else {
+        throw failure("tensor 'centroids' must be [nodes, dimension] of finite numbers")
+      }
+      model.tree.tunedCentroids = tuned.storage
+    }
     if file.entries["builtinDocumentFrequencies"] != nil {
       do {
         model.builtinDocumentFrequencies = try file.tensor("builtinDocumentFrequencies").storage.map {
