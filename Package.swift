@@ -81,7 +81,8 @@ let package = Package(
     ),
     .testTarget(name: "ArborMetricsTests", dependencies: ["ArborMetrics"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ArborTextTests", dependencies: ["ArborText"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "ArborTextTests", dependencies: ["ArborText", "ArborTensor"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify", "ArborRL"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
     .testTarget(

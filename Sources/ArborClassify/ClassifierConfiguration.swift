@@ -41,6 +41,9 @@ public struct ClassifierConfiguration: Sendable, Equatable {
   public var normalization = TFIDFModel.Normalization.perKind
   /// Hash buckets of the built-in feature extractor.
   public var bucketCount = 1 << 20
+  /// Lengths of the character n-grams of the built-in features (with the `<` `>` word markers); nil
+  /// for word uni- and bigrams only, which is several times faster to classify with.
+  public var characterNGramLengths: ClosedRange<Int>? = 3...5
   /// Features seen in fewer training documents are dropped.
   public var minimumDocumentFrequency: Int32 = 2
   /// Partial paths kept by the decoder.

@@ -33,7 +33,9 @@ public enum ClassifierModel: Sendable {
   }
 
   /// Reads any classifier model file, checking format and version.
-  public static func load(from path: String) throws(TaxonomyError) -> ClassifierModel {
+  public static func load(from path: String, mappingWeights: Bool = false) throws(TaxonomyError)
+    -> ClassifierModel
+  {
     let location = SourceLocation(file: path)
     let file: SafeTensorsFile
     do {
@@ -52,6 +54,6 @@ public enum ClassifierModel: Sendable {
       let taxonomy = try Taxonomy.parse(Array(text.utf8), format: .json, file: path + " (embedded taxonomy)")
       return .verbalizer(try VerbalizerClassifier.load(file, taxonomy: taxonomy, path: path))
     }
-    return .linear(try HierarchicalClassifier.load(from: path))
+    return .linear(try HierarchicalClassifier.load(from: path, mappingWeights: mappingWeights))
   }
 }

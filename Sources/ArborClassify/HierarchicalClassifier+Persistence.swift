@@ -54,7 +54,12 @@ extension HierarchicalClassifier {
   }
 
   /// Reads a model file, checking its format, version and every tensor's shape.
-  public static func load(from path: String) throws(TaxonomyError) -> HierarchicalClassifier {
+  ///
+  /// With `mappingWeights`, the weight matrix is read in place from the memory-mapped file instead of
+  /// being copied (for classifying only: training and updates need the copy).
+  public static func load(from path: String, mappingWeights: Bool = false) throws(TaxonomyError)
+    -> HierarchicalClassifier
+  {
     let location = SourceLocation(file: path)
     func damaged(_ message: String) -> TaxonomyError {
       TaxonomyError(.schema, "not a usable Arbor classifier model: \(message)", at: location)
@@ -78,11 +83,13 @@ extension HierarchicalClassifier {
     else { throw damaged("metadata is incomplete") }
     let taxonomy = try Taxonomy.parse(
       Array(taxonomyText.utf8), format: .json, file: path + " (embedded taxonomy)")
-    guard let configuration = ClassifierConfiguration(json: configurationText) else {
+    guard var configuration = ClassifierConfiguration(json: configurationText) else {
       throw damaged("the configuration cannot be read")
     }
     do {
-      let weights = try file.tensor("heads.weights")
+      let weightShape = try file.entry("heads.weights").shape
+      let mapped = mappingWeights ? try file.mappedFloats("heads.weights") : nil
+      let weights = mapped == nil ? try file.floats("heads.weights") : []
       let bias = try file.tensor("heads.bias")
       let frequencies = try file.tensor("features.document_frequencies")
       let outputNodes = try file.tensor("layout.output_nodes")
@@ -91,7 +98,7 @@ extension HierarchicalClassifier {
         throw damaged("the feature settings cannot be read")
       }
       let outputCount = outputNodes.count
-      guard weights.count == weights.shape.reduce(1, *), weights.shape.count == 2,
+      guard (mapped?.count ?? weights.count) == weightShape.reduce(1, *), weightShape.count == 2,
         bias.shape == [outputCount],
         outputNodes.storage.allSatisfy({ $0 >= 0 && Int($0) < taxonomy.count })
       else { throw damaged("tensor shapes do not match the taxonomy and features") }
@@ -122,13 +129,16 @@ extension HierarchicalClassifier {
         }
         dense = channel
       }
+      // The feature settings are stored with the features; the configuration follows them.
+      configuration.bucketCount = space.weighting.extractor.bucketCount
+      configuration.characterNGramLengths = space.weighting.extractor.characterNGramLengths
       let featureCount = space.featureCount + (dense?.dimension ?? 0)
-      guard weights.shape == [featureCount, outputCount] else {
+      guard weightShape == [featureCount, outputCount] else {
         throw damaged("tensor shapes do not match the features")
       }
-      var heads = LinearHeads(featureCount: featureCount, outputCount: outputCount)
-      heads.weights = weights.storage
-      heads.bias = bias.storage
+      let heads = LinearHeads(
+        featureCount: featureCount, outputCount: outputCount, weights: weights, mappedWeights: mapped,
+        bias: bias.storage)
       guard
         let memory = ModelRehearsalMemory(file: file, featureCount: featureCount, nodeCount: taxonomy.count)
       else { throw damaged("the rehearsal memory tensors do not match the features and taxonomy") }

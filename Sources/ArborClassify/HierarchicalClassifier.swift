@@ -56,7 +56,8 @@ public struct HierarchicalClassifier: Sendable {
     guard configuration.method != .verbalizer else {
       throw TaxonomyError(.schema, "the verbalizer method is trained by VerbalizerClassifier")
     }
-    let extractor = HashedFeatureExtractor(bucketCount: configuration.bucketCount)
+    let extractor = HashedFeatureExtractor(
+      bucketCount: configuration.bucketCount, characterNGramLengths: configuration.characterNGramLengths)
     let texts = documents.map(\.text)
     let features = SparseFeatureSpace(
       fitting: texts, extractor: extractor, minimumDocumentFrequency: configuration.minimumDocumentFrequency,
@@ -135,7 +136,24 @@ public struct HierarchicalClassifier: Sendable {
       nonisolated(unsafe) let out = buffer
       Parallel.forEachChunk(count: texts.count, threadCount: 2, minimumChunk: 64) { range in
         var scratch = PredictionScratch(nodeCount: taxonomy.count, outputCount: layout.outputCount)
-        for row in range { out[row] = predict(rows, row: row, topK: topK, scratch: &scratch) }
+        let m = layout.outputCount
+        let blockSize = 512
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: blockSize * m)
+        let columnStarts = UnsafeMutablePointer<Int32>.allocate(capacity: heads.featureCount + 1)
+        defer {
+          block.deallocate()
+          columnStarts.deallocate()
+        }
+        for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: blockSize) {
+          let documents = blockStart..<min(range.upperBound, blockStart + blockSize)
+          heads.scores(rows, documents: documents, into: block, columnStarts: columnStarts)
+          for (i, row) in documents.enumerated() {
+            scratch.outputs.withUnsafeMutableBufferPointer {
+              $0.baseAddress!.update(from: block + i * m, count: m)
+            }
+            out[row] = predict(scored: row, topK: topK, scratch: &scratch)
+          }
+        }
       }
     }
     return results.map { $0! }
@@ -146,6 +164,11 @@ public struct HierarchicalClassifier: Sendable {
     scratch.outputs.withUnsafeMutableBufferPointer { outputs in
       heads.scores(rows, row: row, range: 0..<layout.outputCount, into: outputs.baseAddress!)
     }
+    return predict(scored: row, topK: topK, scratch: &scratch)
+  }
+
+  /// Predicts one document whose raw outputs are already in `scratch.outputs`.
+  func predict(scored row: Int, topK: Int, scratch: inout PredictionScratch) -> Prediction {
     NodeScores.fill(&scratch, layout: layout, taxonomy: taxonomy, order: order)
     let decoder = PathDecoder(
       taxonomy: taxonomy, beamWidth: configuration.beamWidth, stopThreshold: configuration.stopThreshold)
@@ -164,7 +187,12 @@ public struct HierarchicalClassifier: Sendable {
         paths: paths, pathScores: ends.map { scratch.marginal[$0] }, labels: labels,
         labelScores: labels.map { scratch.marginal[$0] })
     }
-    let best = scratch.logScore.withUnsafeBufferPointer { decoder.decode(logScores: $0, count: max(1, topK)) }
+    var buffers = DecoderBuffers()
+    swap(&buffers, &scratch.decoder)
+    let best = scratch.logScore.withUnsafeBufferPointer {
+      decoder.decode(logScores: $0, count: max(1, topK), buffers: &buffers)
+    }
+    swap(&buffers, &scratch.decoder)
     var labels: [Int] = []
     var seen: Set<Int> = []
     for path in best {
@@ -186,6 +214,8 @@ struct PredictionScratch {
   /// Probability of each node given the document.
   var marginal: [Float]
   var thresholds: [Float]
+  /// The path decoder's buffers.
+  var decoder = DecoderBuffers()
 
   init(nodeCount: Int, outputCount: Int) {
     outputs = [Float](repeating: 0, count: outputCount)

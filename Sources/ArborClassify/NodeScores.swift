@@ -10,14 +10,25 @@ import ArborTree
 struct NodeOrder: Sendable {
   /// Nodes with every node after its parents.
   let topological: [Int]
-  /// Each output's node and all its ancestors below the root (flat layouts).
-  let outputAncestors: [[Int32]]
+  /// Each output's node and all its ancestors below the root (flat layouts), output `o`'s at
+  /// `outputAncestorNodes[outputAncestorOffsets[o]..<outputAncestorOffsets[o + 1]]`.
+  let outputAncestorOffsets: [Int]
+  let outputAncestorNodes: [Int32]
+  /// Each node's first parent (-1 for the root): the edge a node's score comes from in a DAG.
+  let firstParent: [Int32]
 
   init(taxonomy: Taxonomy, layout: OutputLayout) {
     topological = taxonomy.topologicalOrder.filter { $0 != taxonomy.root }
-    outputAncestors = layout.outputNode.map { node in
-      ([Int(node)] + taxonomy.ancestors(of: Int(node))).filter { $0 != taxonomy.root }.map(Int32.init)
+    var offsets = [0]
+    var nodes: [Int32] = []
+    for node in layout.outputNode {
+      nodes += ([Int(node)] + taxonomy.ancestors(of: Int(node))).filter { $0 != taxonomy.root }.map(
+        Int32.init)
+      offsets.append(nodes.count)
     }
+    outputAncestorOffsets = offsets
+    outputAncestorNodes = nodes
+    firstParent = (0..<taxonomy.count).map { Int32(taxonomy.parents(of: $0).first ?? -1) }
   }
 }
 
@@ -28,11 +39,9 @@ enum NodeScores {
     _ scratch: inout PredictionScratch, layout: OutputLayout, taxonomy: Taxonomy, order: NodeOrder
   ) {
     let count = taxonomy.count
-    for node in 0..<count {
-      scratch.logScore[node] = -.infinity
-      scratch.probability[node] = 0
-      scratch.marginal[node] = 0
-    }
+    scratch.logScore.withUnsafeMutableBufferPointer { $0.update(repeating: -.infinity) }
+    scratch.probability.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    scratch.marginal.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     switch (layout.kind, layout.multiPath) {
     case (.local, false):
       // Softmax within each parent's block: log p(child | parent).
@@ -67,23 +76,38 @@ enum NodeScores {
       propagateMarginals(&scratch, taxonomy: taxonomy, order: order)
     case (.flat, false):
       // Softmax over path ends; a node's mass is the sum over path ends at or below it.
-      var maximum = -Float.infinity
-      for o in 0..<layout.outputCount { maximum = max(maximum, scratch.outputs[o]) }
-      var sum: Float = 0
-      for o in 0..<layout.outputCount {
-        scratch.outputs[o] = expf(scratch.outputs[o] - maximum)
-        sum += scratch.outputs[o]
-      }
-      for o in 0..<layout.outputCount {
-        let p = scratch.outputs[o] / sum
-        for node in order.outputAncestors[o] { scratch.marginal[Int(node)] += p }
-      }
-      for node in 0..<count where node != taxonomy.root {
-        let parentMass =
-          taxonomy.parents(of: node).first.map { $0 == taxonomy.root ? 1 : scratch.marginal[$0] } ?? 1
-        let p = parentMass > 0 ? scratch.marginal[node] / parentMass : 0
-        scratch.probability[node] = p
-        scratch.logScore[node] = logf(max(p, 1e-30))
+      let root = taxonomy.root
+      scratch.outputs.withUnsafeMutableBufferPointer { outputs in
+        scratch.marginal.withUnsafeMutableBufferPointer { marginal in
+          scratch.probability.withUnsafeMutableBufferPointer { probability in
+            scratch.logScore.withUnsafeMutableBufferPointer { logScore in
+              order.outputAncestorOffsets.withUnsafeBufferPointer { offsets in
+                order.outputAncestorNodes.withUnsafeBufferPointer { ancestors in
+                  order.firstParent.withUnsafeBufferPointer { firstParent in
+                    var maximum = -Float.infinity
+                    for o in 0..<layout.outputCount { maximum = max(maximum, outputs[o]) }
+                    var sum: Float = 0
+                    for o in 0..<layout.outputCount {
+                      outputs[o] = expf(outputs[o] - maximum)
+                      sum += outputs[o]
+                    }
+                    for o in 0..<layout.outputCount {
+                      let p = outputs[o] / sum
+                      for a in offsets[o]..<offsets[o + 1] { marginal[Int(ancestors[a])] += p }
+                    }
+                    for node in 0..<count where node != root {
+                      let parent = Int(firstParent[node])
+                      let parentMass: Float = parent < 0 || parent == root ? 1 : marginal[parent]
+                      let p = parentMass > 0 ? marginal[node] / parentMass : 0
+                      probability[node] = p
+                      logScore[node] = logf(max(p, 1e-30))
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     case (.flat, true):
       for o in 0..<layout.outputCount {
@@ -98,10 +122,17 @@ enum NodeScores {
 
   /// Marginal probabilities from conditionals, top-down: p(node) = p(node | parent) · p(parent).
   static func propagateMarginals(_ scratch: inout PredictionScratch, taxonomy: Taxonomy, order: NodeOrder) {
-    for node in order.topological {
-      let parent = taxonomy.parents(of: node).first ?? taxonomy.root
-      let parentMarginal: Float = parent == taxonomy.root ? 1 : scratch.marginal[parent]
-      scratch.marginal[node] = scratch.probability[node] * parentMarginal
+    let root = taxonomy.root
+    scratch.marginal.withUnsafeMutableBufferPointer { marginal in
+      scratch.probability.withUnsafeBufferPointer { probability in
+        order.firstParent.withUnsafeBufferPointer { firstParent in
+          for node in order.topological {
+            let parent = Int(firstParent[node])
+            let parentMarginal: Float = parent < 0 || parent == root ? 1 : marginal[parent]
+            marginal[node] = probability[node] * parentMarginal
+          }
+        }
+      }
     }
   }
 }

@@ -33,47 +33,12 @@ public struct PathDecoder: Sendable {
     self.stopThreshold = stopThreshold
   }
 
-  /// The best `count` complete paths under per-node log-scores, best first.
+  /// The best `count` (at least one) complete paths under per-node log-scores, best first.
   ///
   /// The stop rule reads a child's probability as the exponential of its log-score.
   public func decode(logScores: UnsafeBufferPointer<Float>, count: Int = 1) -> [ScoredPath] {
-    var beam = [ScoredPath(nodes: [], logScore: 0)]
-    var finished: [ScoredPath] = []
-    let keep = max(beamWidth, count)
-    while !beam.isEmpty {
-      var next: [ScoredPath] = []
-      for partial in beam {
-        let last = partial.nodes.last ?? taxonomy.root
-        let children = taxonomy.children(of: last)
-        if children.isEmpty {
-          finished.append(partial)
-          continue
-        }
-        if let stopThreshold, !partial.nodes.isEmpty,
-          !children.contains(where: { logScores[$0].isFinite && expf(logScores[$0]) >= stopThreshold })
-        {
-          finished.append(partial)
-          continue
-        }
-        for child in children {
-          var extended = partial
-          extended.nodes.append(child)
-          extended.logScore += logScores[child]
-          next.append(extended)
-        }
-      }
-      next.sort(by: Self.better)
-      if next.count > keep { next.removeSubrange(keep...) }
-      beam = next
-    }
-    finished.sort(by: Self.better)
-    var unique: [ScoredPath] = []
-    var seen: Set<[Int]> = []
-    for path in finished where seen.insert(path.nodes).inserted {
-      unique.append(path)
-      if unique.count == count { break }
-    }
-    return unique
+    var buffers = DecoderBuffers()
+    return decode(logScores: logScores, count: max(1, count), buffers: &buffers)
   }
 
   /// Higher score first; ties broken by node indices so decoding is deterministic.

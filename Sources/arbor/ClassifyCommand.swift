@@ -1,6 +1,7 @@
 import ArborClassify
 import ArborTree
 import ArgumentParser
+import Foundation
 
 /// `arbor classify`: labels documents with a trained model, streaming JSONL in and out.
 struct ClassifyCommand: ParsableCommand {
@@ -22,6 +23,45 @@ struct ClassifyCommand: ParsableCommand {
   /// A probability in JSON: the shortest decimal that reads back as the same Float.
   static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
 
+  /// Appends one output line: `{"id", "labels", "paths", "path_scores", "scores"}`.
+  static func appendLine(
+    document: LabelledDocument, prediction: Prediction, quotedIDs: [[UInt8]], to out: inout [UInt8]
+  ) {
+    func append(_ text: StaticString) {
+      text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+    func appendList(_ nodes: [Int]) {
+      for (position, node) in nodes.enumerated() {
+        if position > 0 { append(", ") }
+        out.append(contentsOf: quotedIDs[node])
+      }
+    }
+    append("{\"id\": ")
+    out.append(contentsOf: JSONWriter.quoted(document.id).utf8)
+    append(", \"labels\": [")
+    appendList(prediction.labels)
+    append("], \"paths\": [")
+    for (position, path) in prediction.paths.enumerated() {
+      if position > 0 { append(", ") }
+      append("[")
+      appendList(path)
+      append("]")
+    }
+    append("], \"path_scores\": [")
+    for (position, score) in prediction.pathScores.enumerated() {
+      if position > 0 { append(", ") }
+      out.append(contentsOf: number(score).utf8)
+    }
+    append("], \"scores\": {")
+    for (position, (label, score)) in zip(prediction.labels, prediction.labelScores).enumerated() {
+      if position > 0 { append(", ") }
+      out.append(contentsOf: quotedIDs[label])
+      append(": ")
+      out.append(contentsOf: number(score).utf8)
+    }
+    append("}}\n")
+  }
+
   func validate() throws {
     if topK < 1 { throw ValidationError("--top-k must be at least 1.") }
   }
@@ -35,6 +75,9 @@ struct ClassifyCommand: ParsableCommand {
     }
     defer { reader.close() }
     let taxonomy = classifier.taxonomy
+    // Every node id as a JSON string, made once.
+    let quotedIDs = taxonomy.indices.map { Array(JSONWriter.quoted(taxonomy.id($0)).utf8) }
+    var out: [UInt8] = []
     let batchSize = 2048
     var batch: [LabelledDocument] = []
     var seen: Set<String> = []
@@ -42,25 +85,14 @@ struct ClassifyCommand: ParsableCommand {
     func flush() throws {
       let predictions: [Prediction]
       do { predictions = try classifier.predict(batch.map(\.text), topK: topK) } catch { throw fail(error) }
-      var out = ""
+      out.removeAll(keepingCapacity: true)
       for (document, prediction) in zip(batch, predictions) {
-        out += "{\"id\": " + JSONWriter.quoted(document.id)
-        out +=
-          ", \"labels\": ["
-          + prediction.labels.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ")
-        out +=
-          "], \"paths\": ["
-          + prediction.paths.map { path in
-            "[" + path.map { JSONWriter.quoted(taxonomy.id($0)) }.joined(separator: ", ") + "]"
-          }.joined(separator: ", ")
-        out += "], \"path_scores\": [" + prediction.pathScores.map(Self.number).joined(separator: ", ")
-        out += "], \"scores\": {"
-        out += zip(prediction.labels, prediction.labelScores).map {
-          JSONWriter.quoted(taxonomy.id($0)) + ": " + Self.number($1)
-        }.joined(separator: ", ")
-        out += "}}\n"
+        Self.appendLine(document: document, prediction: prediction, quotedIDs: quotedIDs, to: &out)
       }
-      print(out, terminator: "")
+      do { try FileHandle.standardOutput.write(contentsOf: out) } catch {
+        printError("arbor: cannot write the predictions to standard output: \(error.localizedDescription)")
+        throw ExitCode(1)
+      }
       total += batch.count
       if stderrIsTerminal { printError("arbor classify: \(total) documents") }
       batch.removeAll(keepingCapacity: true)

@@ -32,6 +32,12 @@ struct TrainCommand: ParsableCommand {
   var ancestorWeight: Float = 0.3
   @Option(help: "flat and local: hash buckets of the built-in features (more buckets, fewer collisions).")
   var buckets: Int = 1 << 20
+  @Option(
+    help: ArgumentHelp(
+      "flat and local: lengths of the character n-grams of the built-in features, A-B, or none.",
+      discussion: "none keeps word uni- and bigrams only: several times faster to classify with, and "
+        + "somewhat less accurate."))
+  var charNgrams: String = "3-5"
   @Option(help: "Passes over the training data (--loss svm: at most this many).") var epochs: Int = 10
   @Option(
     name: .customLong("lr"),
@@ -44,10 +50,23 @@ struct TrainCommand: ParsableCommand {
   var denseWeight: Float = 1
   @Option(help: "Where to write the model.") var out: String
 
+  /// The n-gram lengths `text` names: `.some(nil)` for none, nil when it is malformed.
+  static func characterNGrams(_ text: String) -> ClosedRange<Int>?? {
+    if text == "none" { return .some(nil) }
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), 1 <= low, low <= high,
+      high <= 12
+    else { return nil }
+    return .some(low...high)
+  }
+
   func validate() throws {
     if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
     if buckets < 1024 || buckets > 1 << 26 {
       throw ValidationError("--buckets must be between 1024 and 67108864.")
+    }
+    if Self.characterNGrams(charNgrams) == nil {
+      throw ValidationError("--char-ngrams must be A-B with 1 <= A <= B <= 12 (such as 3-5), or none.")
     }
     if !(ancestorWeight >= 0) { throw ValidationError("--ancestor-weight must be 0 or more.") }
     if !(cost > 0) { throw ValidationError("--cost must be positive.") }
@@ -107,6 +126,7 @@ struct TrainCommand: ParsableCommand {
         settings.cost = cost
         settings.ancestorWeight = ancestorWeight
         settings.bucketCount = buckets
+        settings.characterNGramLengths = Self.characterNGrams(charNgrams) ?? nil
         settings.learningRate = learningRate ?? 0.5
         settings.seed = seed
         settings.stopThreshold = stopThreshold

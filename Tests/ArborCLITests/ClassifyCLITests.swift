@@ -67,6 +67,7 @@ import Testing
     for (flag, value, message) in [
       ("--cost", "0", "--cost must be positive"), ("--ancestor-weight", "-1", "--ancestor-weight must be 0"),
       ("--buckets", "10", "--buckets must be between"), ("--loss", "hinge", "hinge"),
+      ("--char-ngrams", "5-3", "--char-ngrams must be"), ("--char-ngrams", "3", "--char-ngrams must be"),
     ] {
       let refused = try runArbor([
         "train", "--taxonomy", taxonomy, "--train", bad, "\(flag)=\(value)", "--out", model,
@@ -77,5 +78,30 @@ import Testing
     let missing = try runArbor(["classify", "--model", dir.appendingPathComponent("none.arbor").path])
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("none.arbor"))
+  }
+
+  @Test func wordOnlyFeaturesTrainAndClassify() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let taxonomy = sample.appendingPathComponent("taxonomy.json").path
+    let model = dir.appendingPathComponent("w.arbor").path
+    let train = try runArbor([
+      "train", "--taxonomy", taxonomy, "--train", sample.appendingPathComponent("train.jsonl").path,
+      "--method", "flat", "--char-ngrams", "none", "--out", model,
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    let test = try String(contentsOf: sample.appendingPathComponent("test.jsonl"), encoding: .utf8)
+    let lines = test.split(separator: "\n").prefix(100)
+    let classify = try runArbor(
+      ["classify", "--model", model, "-"], stdin: lines.joined(separator: "\n") + "\n")
+    #expect(classify.status == 0, "\(classify.stderr)")
+    var correct = 0
+    for (output, input) in zip(classify.stdout.split(separator: "\n"), lines) {
+      let record = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+      let gold = try JSONSerialization.jsonObject(with: Data(input.utf8)) as? [String: Any]
+      let path = (record?["paths"] as? [[String]])?.first ?? []
+      correct += Set(path).intersection(gold?["labels"] as? [String] ?? []).count
+    }
+    #expect(Double(correct) / 300 > 0.4)
   }
 }

@@ -47,7 +47,8 @@ package struct SparseFeatureSpace: Sendable {
       Parallel.forEachIndexedChunk(count: texts.count, threadCount: chunkCount, minimumChunk: 128) {
         chunk, range in
         var rows = SparseRows()
-        for index in range { appendRow(texts[index], to: &rows) }
+        var buffers = TransformBuffers()
+        for index in range { appendRow(texts[index], to: &rows, buffers: &buffers) }
         results[chunk] = rows
       }
     }
@@ -58,7 +59,13 @@ package struct SparseFeatureSpace: Sendable {
 
   /// Appends the TF-IDF row of one text.
   package func appendRow(_ text: String, to rows: inout SparseRows) {
-    let vector = weighting.transform(text, minimumDocumentFrequency: max(1, minimumDocumentFrequency))
-    rows.append(columns: vector.indices.lazy.map { columnOfBucket[$0] }, values: vector.values)
+    var buffers = TransformBuffers()
+    appendRow(text, to: &rows, buffers: &buffers)
+  }
+
+  /// Appends the TF-IDF row of one text, reusing `buffers`.
+  package func appendRow(_ text: String, to rows: inout SparseRows, buffers: inout TransformBuffers) {
+    weighting.transform(text, minimumDocumentFrequency: max(1, minimumDocumentFrequency), into: &buffers)
+    rows.append(columns: buffers.indices.lazy.map { columnOfBucket[$0] }, values: buffers.values)
   }
 }

@@ -24,6 +24,29 @@ package struct LinearHeads: Sendable {
     bias = [Float](repeating: 0, count: outputCount)
   }
 
+  /// Heads with the given weights (feature-major, `featureCount × outputCount`, or empty when
+  /// `mappedWeights` holds them) and biases.
+  package init(
+    featureCount: Int, outputCount: Int, weights: [Float], mappedWeights: MappedFloats? = nil, bias: [Float]
+  ) {
+    self.featureCount = featureCount
+    self.outputCount = outputCount
+    self.weights = weights
+    self.mappedWeights = mappedWeights
+    self.bias = bias
+  }
+
+  /// The weights read in place from a model file (`arbor classify`), used instead of `weights` when
+  /// set; training and updates work on `weights` and need ``materializeWeights()`` first.
+  package var mappedWeights: MappedFloats?
+
+  /// Copies mapped weights into `weights`, so that the heads can be trained or updated.
+  package mutating func materializeWeights() {
+    guard let mapped = mappedWeights else { return }
+    weights = Array(mapped.buffer)
+    mappedWeights = nil
+  }
+
   /// Writes the scores of outputs `range` for row `row` into `out[0..<range.count]`.
   @inline(__always)
   package func scores(_ rows: SparseRows, row: Int, range: Range<Int>, into out: UnsafeMutablePointer<Float>)
@@ -32,14 +55,26 @@ package struct LinearHeads: Sendable {
     bias.withUnsafeBufferPointer { b in
       for k in 0..<width { out[k] = b[range.lowerBound + k] }
     }
-    weights.withUnsafeBufferPointer { w in
-      rows.columns.withUnsafeBufferPointer { columns in
-        rows.values.withUnsafeBufferPointer { values in
-          for entry in rows.offsets[row]..<rows.offsets[row + 1] {
-            let base = Int(columns[entry]) * outputCount + range.lowerBound
-            // saxpy: the plain loop compiled to scalar, bounds-checked code here.
-            cblas_saxpy(Int32(width), values[entry], w.baseAddress! + base, 1, out, 1)
-          }
+    if let mapped = mappedWeights {
+      accumulate(rows, row: row, range: range, weights: mapped.buffer, into: out)
+    } else {
+      weights.withUnsafeBufferPointer { accumulate(rows, row: row, range: range, weights: $0, into: out) }
+    }
+  }
+
+  /// Adds `Σ_j x_j · W[j, range]` of one row to `out`.
+  @inline(__always)
+  func accumulate(
+    _ rows: SparseRows, row: Int, range: Range<Int>, weights w: UnsafeBufferPointer<Float>,
+    into out: UnsafeMutablePointer<Float>
+  ) {
+    let width = range.count
+    rows.columns.withUnsafeBufferPointer { columns in
+      rows.values.withUnsafeBufferPointer { values in
+        for entry in rows.offsets[row]..<rows.offsets[row + 1] {
+          let base = Int(columns[entry]) * outputCount + range.lowerBound
+          // saxpy: the plain loop compiled to scalar, bounds-checked code here.
+          cblas_saxpy(Int32(width), values[entry], w.baseAddress! + base, 1, out, 1)
         }
       }
     }

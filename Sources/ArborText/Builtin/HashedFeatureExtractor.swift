@@ -95,6 +95,18 @@ public struct HashedFeatureExtractor: Sendable, Equatable {
   /// Appends the buckets of every feature of `text` to `buckets`; character n-gram buckets are ORed with
   /// `characterMark` (0 by default), so that callers can tell them from word features.
   public func appendBuckets(_ text: String, to buckets: inout [Int], characterMark: Int = 0) {
+    var text = text
+    let done = text.withUTF8 { bytes -> Bool in
+      guard bytes.allSatisfy({ $0 < 0x80 }) else { return false }
+      appendASCIIBuckets(bytes, to: &buckets, characterMark: characterMark)
+      return true
+    }
+    if done { return }
+    appendUnicodeBuckets(text, to: &buckets, characterMark: characterMark)
+  }
+
+  /// ``appendBuckets(_:to:characterMark:)`` for any text, through its normalized words.
+  func appendUnicodeBuckets(_ text: String, to buckets: inout [Int], characterMark: Int) {
     let words = words(text)
     var bounded: [Unicode.Scalar] = []
     for (index, word) in words.enumerated() {

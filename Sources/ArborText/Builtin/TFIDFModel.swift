@@ -77,62 +77,61 @@ public struct TFIDFModel: Sendable {
   /// Buckets seen in fewer than `minimumDocumentFrequency` fitted texts are left out, as a
   /// vocabulary with a minimum document frequency would, and do not count toward the norm.
   public func transform(_ text: String, minimumDocumentFrequency: Int32 = 0) -> SparseVector {
+    var buffers = TransformBuffers()
+    transform(text, minimumDocumentFrequency: minimumDocumentFrequency, into: &buffers)
+    return SparseVector(indices: buffers.indices, values: buffers.values)
+  }
+
+  /// The row of ``transform(_:minimumDocumentFrequency:)`` written into `buffers.indices` and
+  /// `buffers.values`, reusing their storage: the form for loops over many texts.
+  public func transform(
+    _ text: String, minimumDocumentFrequency: Int32 = 0, into buffers: inout TransformBuffers
+  ) {
     // Per kind, character buckets carry a high mark so that they sort after the word buckets and form
     // their own part; jointly there is one part.
     let mark = normalization == .perKind ? 1 << 62 : 0
-    var buckets: [Int] = []
-    extractor.appendBuckets(text, to: &buckets, characterMark: mark)
-    guard !buckets.isEmpty else { return SparseVector(indices: [], values: []) }
-    buckets.sort()
-    var indices: [Int] = []
-    var values: [Float] = []
+    buffers.buckets.removeAll(keepingCapacity: true)
+    buffers.indices.removeAll(keepingCapacity: true)
+    buffers.values.removeAll(keepingCapacity: true)
+    extractor.appendBuckets(text, to: &buffers.buckets, characterMark: mark)
+    guard !buffers.buckets.isEmpty else { return }
+    buffers.sortBuckets(mark: mark, bucketCount: extractor.bucketCount)
     var characterStart = -1
-    var start = 0
-    while start < buckets.count {
-      var end = start + 1
-      while end < buckets.count, buckets[end] == buckets[start] { end += 1 }
-      let bucket = buckets[start] & ~mark
-      if documentFrequencies[bucket] >= minimumDocumentFrequency {
-        if characterStart < 0, buckets[start] & mark != 0 { characterStart = indices.count }
-        indices.append(bucket)
-        values.append((1 + logf(Float(end - start))) * inverseDocumentFrequency(bucket))
+    buffers.buckets.withUnsafeBufferPointer { buckets in
+      var start = 0
+      while start < buckets.count {
+        var end = start + 1
+        while end < buckets.count, buckets[end] == buckets[start] { end += 1 }
+        let bucket = buckets[start] & ~mark
+        if documentFrequencies[bucket] >= minimumDocumentFrequency {
+          if characterStart < 0, buckets[start] & mark != 0 { characterStart = buffers.indices.count }
+          buffers.indices.append(bucket)
+          buffers.values.append(Self.sublinearFrequency(end - start) * inverseDocumentFrequency(bucket))
+        }
+        start = end
       }
-      start = end
     }
-    if characterStart < 0 { characterStart = indices.count }
-    for part in [0..<characterStart, characterStart..<indices.count] {
-      let norm = values[part].reduce(0) { $0 + $1 * $1 }.squareRoot()
-      if norm > 0 { for index in part { values[index] /= norm } }
+    if characterStart < 0 { characterStart = buffers.indices.count }
+    buffers.values.withUnsafeMutableBufferPointer { values in
+      for part in [0..<characterStart, characterStart..<values.count] {
+        var squares: Float = 0
+        for index in part { squares += values[index] * values[index] }
+        let norm = squares.squareRoot()
+        if norm > 0 { for index in part { values[index] /= norm } }
+      }
     }
-    if characterStart == 0 || characterStart == indices.count {
-      return SparseVector(indices: indices, values: values)
+    if characterStart > 0 && characterStart < buffers.indices.count {
+      buffers.mergeParts(secondPartStart: characterStart)
     }
-    return Self.merging(indices: indices, values: values, secondPartStart: characterStart)
   }
 
-  /// One sorted row from two sorted parts (`0..<secondPartStart` and the rest); a bucket in both parts
-  /// gets the sum of its two values.
-  private static func merging(indices: [Int], values: [Float], secondPartStart: Int) -> SparseVector {
-    var mergedIndices: [Int] = []
-    var mergedValues: [Float] = []
-    mergedIndices.reserveCapacity(indices.count)
-    mergedValues.reserveCapacity(indices.count)
-    var first = 0
-    var second = secondPartStart
-    while first < secondPartStart || second < indices.count {
-      let takeFirst =
-        second == indices.count || (first < secondPartStart && indices[first] <= indices[second])
-      let position = takeFirst ? first : second
-      if takeFirst { first += 1 } else { second += 1 }
-      if let last = mergedIndices.last, last == indices[position] {
-        mergedValues[mergedValues.count - 1] += values[position]
-      } else {
-        mergedIndices.append(indices[position])
-        mergedValues.append(values[position])
-      }
-    }
-    return SparseVector(indices: mergedIndices, values: mergedValues)
+  /// `1 + ln tf`, from a table for small counts.
+  @inline(__always)
+  static func sublinearFrequency(_ count: Int) -> Float {
+    count < sublinearTable.count ? sublinearTable[count] : 1 + logf(Float(count))
   }
+
+  static let sublinearTable: [Float] = (0..<64).map { $0 == 0 ? 0 : 1 + logf(Float($0)) }
 
   /// TF-IDF rows of many texts.
   public func transform(_ texts: [String]) -> [SparseVector] { texts.map { transform($0) } }
