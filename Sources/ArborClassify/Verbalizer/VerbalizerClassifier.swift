@@ -14,7 +14,9 @@ import ArborTree
 ///
 /// With the MiniLM encoder the level-d representation is the frozen hidden state at the d-th
 /// `[MASK]` of HierVerb's template (`It was 1 level: [MASK] 2 level: [MASK] … . <text>`); with the
-/// built-in encoder it is a level-specific projection of the document vector. Either passes through
+/// built-in encoder it is a level-specific projection of the document vector. With
+/// `VerbalizerSettings.tuneLayers` = N the top N MiniLM layers are trained too: the lower layers' token
+/// states are computed once per document and kept in memory, the top layers run on the tape. Either passes through
 /// a trainable level projection P_d. Verbalizer vectors start from the labels' own texts, each
 /// parent adding the mean of its children (HierVerb's initialisation). Scores for level d are
 /// s_d = (x_d P_d) V_dᵀ.
@@ -76,7 +78,7 @@ public struct VerbalizerClassifier: Sendable {
       guard bytes <= tunedStateByteLimit else {
         throw TaxonomyError(
           .schema,
-          "tuning \(settings.tuneLayers) layers would keep the lower layers' states of \(tokens) tokens × "
+          "tuning the top \(settings.tuneLayers) layer(s) would keep the lower layers' states of \(tokens) tokens × "
             + "\(configuration.hiddenSize) floats (\(Self.gigabytes(bytes)) GB) in memory, more than the "
             + "\(Self.gigabytes(tunedStateByteLimit)) GB limit; tuning is meant for few-shot and small "
             + "training sets (fewer documents, or a frozen encoder)")
