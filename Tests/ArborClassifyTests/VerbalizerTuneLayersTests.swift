@@ -100,4 +100,25 @@ struct VerbalizerTuneLayersTests {
         taxonomy: taxonomy, documents: documents, settings: Self.settings(tuneLayers: 1), encoder: .builtin)
     }
   }
+
+}
+
+/// The memory limit of `tuneLayers` (needs no model).
+@Suite struct VerbalizerTuneLayersMemoryTests {
+  @Test func lowerStateMemoryAboveTheLimitIsRefusedWithTheNumbers() throws {
+    // 2,028,035 tokens: the full wn-noun-gloss training split in HierVerb's template.
+    #expect(VerbalizerClassifier.tunedStateByteLimit == 2_000_000_000)
+    do {
+      try VerbalizerClassifier.checkLowerStateMemory(tokens: 2_028_035, hiddenSize: 384, tuneLayers: 1)
+      Issue.record("3.1 GB of states were accepted")
+    } catch {
+      #expect(error.description.contains("2028035 tokens × 384 floats (3.1 GB)"), "\(error.description)")
+      #expect(error.description.contains("2.0 GB limit"), "\(error.description)")
+    }
+    try VerbalizerClassifier.checkLowerStateMemory(tokens: 20_000, hiddenSize: 384, tuneLayers: 1)
+    #expect(throws: TaxonomyError.self) {
+      try VerbalizerClassifier.checkLowerStateMemory(
+        tokens: 20_000, hiddenSize: 384, tuneLayers: 1, limit: 1000)
+    }
+  }
 }

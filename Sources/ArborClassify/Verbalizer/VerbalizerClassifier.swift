@@ -74,15 +74,9 @@ public struct VerbalizerClassifier: Sendable {
           .schema,
           "cannot tune \(settings.tuneLayers) layers: the encoder has \(configuration.layerCount)")
       }
-      let (tokens, bytes) = masks.lowerStateBytes(documents.map(\.text))
-      guard bytes <= tunedStateByteLimit else {
-        throw TaxonomyError(
-          .schema,
-          "tuning the top \(settings.tuneLayers) layer(s) would keep the lower layers' states of \(tokens) tokens × "
-            + "\(configuration.hiddenSize) floats (\(Self.gigabytes(bytes)) GB) in memory, more than the "
-            + "\(Self.gigabytes(tunedStateByteLimit)) GB limit; tuning is meant for few-shot and small "
-            + "training sets (fewer documents, or a frozen encoder)")
-      }
+      let tokens = masks.lowerStateBytes(documents.map(\.text)).tokens
+      try Self.checkLowerStateMemory(
+        tokens: tokens, hiddenSize: configuration.hiddenSize, tuneLayers: settings.tuneLayers)
       let lower = configuration.layerCount - settings.tuneLayers
       lowerStates = try masks.lowerStates(documents.map(\.text), lowerLayers: lower)
       for layer in lower..<configuration.layerCount {
@@ -213,6 +207,21 @@ public struct VerbalizerClassifier: Sendable {
       afterEpoch(epoch, model)
     }
     return model
+  }
+
+  /// Throws when the lower-layer states of `tokens` tokens would take more than `limit` bytes.
+  package static func checkLowerStateMemory(
+    tokens: Int, hiddenSize: Int, tuneLayers: Int, limit: Int = tunedStateByteLimit
+  ) throws(TaxonomyError) {
+    let bytes = tokens * hiddenSize * 4
+    guard bytes <= limit else {
+      throw TaxonomyError(
+        .schema,
+        "tuning the top \(tuneLayers) layer(s) would keep the lower layers' states of \(tokens) tokens × "
+          + "\(hiddenSize) floats (\(gigabytes(bytes)) GB) in memory, more than the \(gigabytes(limit)) GB "
+          + "limit; tuning is meant for few-shot and small training sets (fewer documents, or a frozen encoder)"
+      )
+    }
   }
 
   /// Gigabytes with one decimal, for messages.
