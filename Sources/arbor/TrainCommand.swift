@@ -1,5 +1,6 @@
 import ArborClassify
 import ArborMetrics
+import ArborText
 import ArborTree
 import ArgumentParser
 
@@ -48,6 +49,16 @@ struct TrainCommand: ParsableCommand {
     Float?
   @Option(help: "flat and local with a BERT encoder: the weight of its sentence vectors beside TF-IDF.")
   var denseWeight: Float = 1
+  @Option(
+    help: """
+      verbalizer with a BERT encoder: fine-tune the encoder's top N layers with the verbalizer (0: frozen). \
+      The lower layers' token states of every training document stay in memory (about 1.5 KB per token; \
+      training refuses more than 2 GB), so this is meant for few-shot and small training sets.
+      """)
+  var tuneLayers: Int = 0
+  @Option(
+    name: .customLong("encoder-lr"), help: "AdamW learning rate of the tuned encoder layers (--tune-layers).")
+  var encoderLearningRate: Float = 5e-5
   @Option(help: "Where to write the model.") var out: String
 
   /// The n-gram lengths `text` names: `.some(nil)` for none, nil when it is malformed.
@@ -71,6 +82,27 @@ struct TrainCommand: ParsableCommand {
     if !(ancestorWeight >= 0) { throw ValidationError("--ancestor-weight must be 0 or more.") }
     if !(cost > 0) { throw ValidationError("--cost must be positive.") }
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
+    if !(encoderLearningRate > 0) { throw ValidationError("--encoder-lr must be positive.") }
+    if tuneLayers < 0 { throw ValidationError("--tune-layers must be 0 or more.") }
+    if tuneLayers > 0 {
+      guard method == .verbalizer else {
+        throw ValidationError(
+          "--tune-layers needs --method verbalizer (the \(method.rawValue) method uses frozen features).")
+      }
+      guard encoder != "builtin" else {
+        throw ValidationError(
+          "--tune-layers needs a BERT encoder (--encoder minilm or a model directory); the built-in encoder "
+            + "has no layers to tune.")
+      }
+      // The layer count, when the encoder can be found (otherwise run() reports the missing encoder).
+      if case .bert(let directory)? = try? EncoderChoice.named(encoder),
+        let configuration = try? BertConfiguration(contentsOf: directory + "/config.json"),
+        tuneLayers > configuration.layerCount
+      {
+        throw ValidationError(
+          "--tune-layers \(tuneLayers) is more than the encoder's \(configuration.layerCount) layers.")
+      }
+    }
   }
 
   func run() throws {
@@ -105,6 +137,8 @@ struct TrainCommand: ParsableCommand {
         settings.learningRate = learningRate ?? 1e-3
         settings.seed = seed
         settings.stopThreshold = stopThreshold
+        settings.tuneLayers = tuneLayers
+        settings.encoderLearningRate = encoderLearningRate
         let choice = try EncoderChoice.named(encoder)
         model = .verbalizer(
           try VerbalizerClassifier.train(

@@ -105,7 +105,13 @@ struct LevelEncoder: Sendable {
     }
   }
 
-  func features(_ texts: [String]) throws(TaxonomyError) -> LevelFeatures {
+  /// Level features of `texts`; with `tuned` layers (a BERT encoder whose top layers were fine-tuned)
+  /// the mask states come from the model's lower layers and then `tuned`, not from the disk cache.
+  func features(_ texts: [String], tuned: [BertLayerWeights] = []) throws(TaxonomyError) -> LevelFeatures {
+    if !tuned.isEmpty, case .bert(let encoder) = kind {
+      return LevelFeatures(
+        width: encoder.hiddenSize, levels: levels, shared: false, values: encoder.encode(texts, top: tuned))
+    }
     switch kind {
     case .builtin(let encoder):
       return LevelFeatures(
@@ -158,8 +164,12 @@ struct MaskStateEncoder: TextEncoder {
     return (ids, masks)
   }
 
-  func encode(_ texts: [String]) -> [Float] {
+  func encode(_ texts: [String]) -> [Float] { encode(texts, top: []) }
+
+  /// The mask states with the model's top `top.count` layers replaced by `top` (none: the model as is).
+  func encode(_ texts: [String], top: [BertLayerWeights]) -> [Float] {
     let width = hiddenSize
+    let lower = sentence.model.configuration.layerCount - top.count
     var output = [Float](repeating: 0, count: texts.count * dimension)
     let prepared = texts.map(sequence)
     let order = prepared.indices.sorted { (prepared[$0].ids.count, $0) < (prepared[$1].ids.count, $1) }
@@ -167,7 +177,10 @@ struct MaskStateEncoder: TextEncoder {
     while start < order.count {
       let batch = Array(order[start..<min(order.count, start + 32)])
       start += batch.count
-      guard let states = try? sentence.model.hiddenStates(batch.map { prepared[$0].ids }) else { continue }
+      guard
+        let states = try? sentence.model.hiddenStates(
+          batch.map { prepared[$0].ids }, lowerLayers: lower, then: top)
+      else { continue }
       for (row, index) in batch.enumerated() {
         let tokens = states.states(ofSequence: row)
         let base = tokens.startIndex
@@ -185,6 +198,69 @@ struct MaskStateEncoder: TextEncoder {
       }
     }
     return output
+  }
+}
+
+/// Token states of documents after a BERT model's frozen lower layers, kept in memory while the top
+/// layers are fine-tuned: document i's `[lengths[i], hiddenSize]` states start at row `offsets[i]`.
+struct LowerLayerStates {
+  let hiddenSize: Int
+  let lengths: [Int]
+  let offsets: [Int]
+  /// Position of each level's `[MASK]` in each document's sequence.
+  let masks: [[Int]]
+  let values: [Float]
+
+  /// The states of `documents`, laid end to end, as a `[tokens, hiddenSize]` tensor.
+  func batch(_ documents: [Int]) -> Tensor {
+    var storage = [Float]()
+    storage.reserveCapacity(documents.reduce(0) { $0 + lengths[$1] } * hiddenSize)
+    for document in documents {
+      storage.append(
+        contentsOf: values[
+          (offsets[document] * hiddenSize)..<((offsets[document] + lengths[document]) * hiddenSize)])
+    }
+    return Tensor(shape: [storage.count / hiddenSize, hiddenSize], storage: storage)
+  }
+}
+
+extension MaskStateEncoder {
+  /// Bytes of the lower-layer states of `texts` (4 per float), computed from their token counts.
+  func lowerStateBytes(_ texts: [String]) -> (tokens: Int, bytes: Int) {
+    let tokens = texts.reduce(0) { $0 + sequence($1).ids.count }
+    return (tokens, tokens * hiddenSize * 4)
+  }
+
+  /// The token states of `texts` after the model's first `lowerLayers` layers (batches of 32 texts of
+  /// similar length, as `encode` runs them); progress on standard error when it is a terminal.
+  func lowerStates(_ texts: [String], lowerLayers: Int) throws(TaxonomyError) -> LowerLayerStates {
+    let prepared = texts.map(sequence)
+    let lengths = prepared.map(\.ids.count)
+    var offsets = [0]
+    for length in lengths { offsets.append(offsets[offsets.count - 1] + length) }
+    var values = [Float](repeating: 0, count: offsets[offsets.count - 1] * hiddenSize)
+    let order = prepared.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }
+    var start = 0
+    while start < order.count {
+      let batch = Array(order[start..<min(order.count, start + 32)])
+      start += batch.count
+      let states: TokenStates
+      do {
+        states = try sentence.model.hiddenStates(batch.map { prepared[$0].ids }, lowerLayers: lowerLayers)
+      } catch {
+        throw TaxonomyError(.io, error.message, at: SourceLocation(file: error.path))
+      }
+      for (row, document) in batch.enumerated() {
+        let tokens = states.states(ofSequence: row)
+        let target = offsets[document] * hiddenSize
+        for (k, value) in tokens.enumerated() { values[target + k] = value }
+      }
+      if stderrIsTerminalForProgress { printProgress("lower layers \(start)/\(order.count)") }
+    }
+    if stderrIsTerminalForProgress, !order.isEmpty { printProgress("\n") }
+    return LowerLayerStates(
+      hiddenSize: hiddenSize, lengths: lengths, offsets: offsets, masks: prepared.map(\.masks), values: values
+    )
   }
 }
 

@@ -6,6 +6,7 @@ extension VerbalizerClassifier {
   /// Writes the model to one self-contained file, atomically (a BERT encoder is referenced, not copied).
   public func save(to path: String) throws(TaxonomyError) {
     var tensors = zip(parameters.names, parameters.values).map { (name: $0, tensor: $1) }
+    tensors += zip(encoderParameters.names, encoderParameters.values).map { (name: $0, tensor: $1) }
     var metadata: [String: String] = [
       "arbor.format": HierarchicalClassifier.formatName,
       "arbor.version": String(HierarchicalClassifier.formatVersion),
@@ -82,8 +83,37 @@ extension VerbalizerClassifier {
           _ = store.add(name, try file.tensor(name))
         }
       }
+      var tuned = ParameterStore()
+      if settings.tuneLayers > 0 {
+        guard case .bert(let masks) = encoder.kind,
+          settings.tuneLayers <= masks.sentence.model.configuration.layerCount
+        else {
+          throw TaxonomyError(
+            .schema, "not a usable Arbor classifier model: tuned layers without a matching BERT encoder",
+            at: location)
+        }
+        let configuration = masks.sentence.model.configuration
+        for layer in (configuration.layerCount - settings.tuneLayers)..<configuration.layerCount {
+          var layerTensors: [Tensor] = []
+          for name in BertLayerWeights.tensorNames {
+            let tensor = try file.tensor("tuned.\(layer).\(name)")
+            layerTensors.append(tensor)
+            tuned.add(
+              "tuned.\(layer).\(name)", tensor,
+              weightDecay: !(name.hasSuffix("bias") || name.contains("norm")))
+          }
+          do throws(TextError) {
+            _ = try BertLayerWeights(tensors: layerTensors, configuration: configuration)
+          } catch {
+            throw TaxonomyError(
+              .schema, "not a usable Arbor classifier model: tuned layer \(layer): \(error.message)",
+              at: location)
+          }
+        }
+      }
       let model = VerbalizerClassifier(
-        taxonomy: taxonomy, settings: settings, levels: levels, encoder: encoder, parameters: store)
+        taxonomy: taxonomy, settings: settings, levels: levels, encoder: encoder, parameters: store,
+        encoderParameters: tuned)
       for level in 0..<levels.levelCount {
         let p = store[store.id(named: "projection.\(level + 1)")!]
         let v = store[store.id(named: "verbalizer.\(level + 1)")!]
@@ -117,6 +147,10 @@ extension VerbalizerSettings {
       "\"seed\": \(seed)", "\"beamWidth\": \(beamWidth)", "\"threshold\": \(threshold)",
     ]
     if let stopThreshold { fields.append("\"stopThreshold\": \(stopThreshold)") }
+    if tuneLayers > 0 {
+      fields.append("\"tuneLayers\": \(tuneLayers)")
+      fields.append("\"encoderLearningRate\": \(encoderLearningRate)")
+    }
     return "{" + fields.joined(separator: ", ") + "}"
   }
 
@@ -143,5 +177,8 @@ extension VerbalizerSettings {
     beamWidth = Int(beam)
     self.threshold = Float(threshold)
     stopThreshold = number("stopThreshold").map(Float.init)
+    // Files written before encoder tuning have neither field: a frozen encoder.
+    tuneLayers = number("tuneLayers").map { Int($0) } ?? 0
+    encoderLearningRate = number("encoderLearningRate").map(Float.init) ?? 5e-5
   }
 }

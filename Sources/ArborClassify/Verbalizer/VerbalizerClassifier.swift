@@ -14,7 +14,9 @@ import ArborTree
 ///
 /// With the MiniLM encoder the level-d representation is the frozen hidden state at the d-th
 /// `[MASK]` of HierVerb's template (`It was 1 level: [MASK] 2 level: [MASK] … . <text>`); with the
-/// built-in encoder it is a level-specific projection of the document vector. Either passes through
+/// built-in encoder it is a level-specific projection of the document vector. With
+/// `VerbalizerSettings.tuneLayers` = N the top N MiniLM layers are trained too: the lower layers' token
+/// states are computed once per document and kept in memory, the top layers run on the tape. Either passes through
 /// a trainable level projection P_d. Verbalizer vectors start from the labels' own texts, each
 /// parent adding the mean of its children (HierVerb's initialisation). Scores for level d are
 /// s_d = (x_d P_d) V_dᵀ.
@@ -32,6 +34,14 @@ public struct VerbalizerClassifier: Sendable {
   let levels: LevelStructure
   let encoder: LevelEncoder
   package var parameters: ParameterStore
+  /// The fine-tuned top layers of the BERT encoder (`settings.tuneLayers` of them, 12 tensors each,
+  /// named `tuned.<layer>.<BertLayerWeights.tensorNames>`); empty when the encoder is frozen.
+  package var encoderParameters = ParameterStore()
+  /// The mean batch loss of each training epoch.
+  package var epochLosses: [Float] = []
+
+  /// Most bytes of lower-layer token states that training with `tuneLayers` keeps in memory.
+  public static let tunedStateByteLimit = 2_000_000_000
 
   /// Trains a verbalizer classifier.
   public static func train(
@@ -48,7 +58,37 @@ public struct VerbalizerClassifier: Sendable {
     let gold = try documents.map { document throws(TaxonomyError) in
       try GoldLabels(document, taxonomy: taxonomy)
     }
-    let features = try encoder.features(documents.map(\.text))
+    var features: LevelFeatures?
+    var lowerStates: LowerLayerStates?
+    var encoderStore = ParameterStore()
+    if settings.tuneLayers > 0 {
+      guard case .bert(let masks) = encoder.kind else {
+        throw TaxonomyError(
+          .schema,
+          "tuning encoder layers needs a BERT encoder (minilm or a model directory); the built-in encoder has none"
+        )
+      }
+      let configuration = masks.sentence.model.configuration
+      guard settings.tuneLayers <= configuration.layerCount else {
+        throw TaxonomyError(
+          .schema,
+          "cannot tune \(settings.tuneLayers) layers: the encoder has \(configuration.layerCount)")
+      }
+      let tokens = masks.lowerStateBytes(documents.map(\.text)).tokens
+      try Self.checkLowerStateMemory(
+        tokens: tokens, hiddenSize: configuration.hiddenSize, tuneLayers: settings.tuneLayers)
+      let lower = configuration.layerCount - settings.tuneLayers
+      lowerStates = try masks.lowerStates(documents.map(\.text), lowerLayers: lower)
+      for layer in lower..<configuration.layerCount {
+        let weights = masks.sentence.model.layerWeights(layer).tensors(configuration)
+        for (name, tensor) in zip(BertLayerWeights.tensorNames, weights) {
+          encoderStore.add(
+            "tuned.\(layer).\(name)", tensor, weightDecay: !(name.hasSuffix("bias") || name.contains("norm")))
+        }
+      }
+    } else {
+      features = try encoder.features(documents.map(\.text))
+    }
 
     // Label texts give the verbalizers' starting vectors.
     var labelTexts: [String] = []
@@ -107,29 +147,144 @@ public struct VerbalizerClassifier: Sendable {
     }
 
     var model = VerbalizerClassifier(
-      taxonomy: taxonomy, settings: settings, levels: levels, encoder: encoder, parameters: store)
+      taxonomy: taxonomy, settings: settings, levels: levels, encoder: encoder, parameters: store,
+      encoderParameters: encoderStore)
     let batches = (documents.count + settings.batchSize - 1) / settings.batchSize
-    var optimizer = AdamW(
-      learningRate: settings.learningRate, weightDecay: 0.01,
-      schedule: .linearWarmupDecay(warmupSteps: batches / 10, totalSteps: batches * settings.epochs))
+    let schedule = LearningRateSchedule.linearWarmupDecay(
+      warmupSteps: batches / 10, totalSteps: batches * settings.epochs)
+    var optimizer = AdamW(learningRate: settings.learningRate, weightDecay: 0.01, schedule: schedule)
+    var encoderOptimizer = AdamW(
+      learningRate: settings.encoderLearningRate, weightDecay: 0.01, schedule: schedule)
     var order = Array(documents.indices)
     let tape = Tape(training: true)
     for epoch in 1...settings.epochs {
       generator.shuffle(&order)
       var start = 0
+      var lossSum = 0.0
+      var lossCount = 0
       while start < order.count {
         let batch = Array(order[start..<min(order.count, start + settings.batchSize)])
         start += batch.count
         tape.reset()
-        let loss = model.loss(batch: batch, features: features, gold: gold, tape: tape, generator: &generator)
+        var encoderVariables: [Variable] = []
+        let inputs: [Variable]
+        if let features {
+          inputs = (0..<levels.levelCount).map { tape.constant(features.batch(batch, level: $0)) }
+        } else if let lowerStates {
+          inputs = model.tunedInputs(
+            batch: batch, states: lowerStates, tape: tape, variables: &encoderVariables, generator: &generator
+          )
+        } else {
+          inputs = []
+        }
+        let loss = model.loss(batch: batch, inputs: inputs, gold: gold, tape: tape, generator: &generator)
+        lossSum += Double(loss.value.storage[0])
+        lossCount += 1
         tape.backward(loss)
         var gradients = tape.gradients(for: model.parameters)
-        _ = gradients.clipByGlobalNorm(1)
-        optimizer.update(&model.parameters, with: gradients)
+        if encoderVariables.isEmpty {
+          _ = gradients.clipByGlobalNorm(1)
+          optimizer.update(&model.parameters, with: gradients)
+        } else {
+          var encoderGradients = Gradients(zerosLike: model.encoderParameters)
+          for (index, variable) in encoderVariables.enumerated() {
+            if let gradient = tape.gradient(of: variable) { encoderGradients.tensors[index] = gradient }
+          }
+          // One global norm over the verbalizer's and the encoder's gradients, clipped at 1.
+          let verbalizerNorm = gradients.globalNorm
+          let encoderNorm = encoderGradients.globalNorm
+          let norm = (verbalizerNorm * verbalizerNorm + encoderNorm * encoderNorm).squareRoot()
+          let factor = 1 / (norm + 1e-6)
+          if factor < 1 {
+            Self.scale(&gradients, by: factor)
+            Self.scale(&encoderGradients, by: factor)
+          }
+          optimizer.update(&model.parameters, with: gradients)
+          encoderOptimizer.update(&model.encoderParameters, with: encoderGradients)
+        }
       }
+      model.epochLosses.append(Float(lossSum / Double(max(1, lossCount))))
       afterEpoch(epoch, model)
     }
     return model
+  }
+
+  /// Throws when the lower-layer states of `tokens` tokens would take more than `limit` bytes.
+  package static func checkLowerStateMemory(
+    tokens: Int, hiddenSize: Int, tuneLayers: Int, limit: Int = tunedStateByteLimit
+  ) throws(TaxonomyError) {
+    let bytes = tokens * hiddenSize * 4
+    guard bytes <= limit else {
+      throw TaxonomyError(
+        .schema,
+        "tuning the top \(tuneLayers) layer(s) would keep the lower layers' states of \(tokens) tokens × "
+          + "\(hiddenSize) floats (\(gigabytes(bytes)) GB) in memory, more than the \(gigabytes(limit)) GB "
+          + "limit; tuning is meant for few-shot and small training sets (fewer documents, or a frozen encoder)"
+      )
+    }
+  }
+
+  /// Gigabytes with one decimal, for messages.
+  static func gigabytes(_ bytes: Int) -> String {
+    String(Double(Int((Double(bytes) / 1e8).rounded())) / 10)
+  }
+
+  /// Multiplies every gradient by `factor`.
+  static func scale(_ gradients: inout Gradients, by factor: Float) {
+    for index in gradients.tensors.indices {
+      gradients.tensors[index].storage.withUnsafeMutableBufferPointer { buffer in
+        for position in buffer.indices { buffer[position] *= factor }
+      }
+    }
+  }
+
+  /// The fine-tuned top layers as native weights (empty when the encoder is frozen).
+  func tunedLayers() -> [BertLayerWeights] {
+    guard settings.tuneLayers > 0, case .bert(let masks) = encoder.kind else { return [] }
+    let configuration = masks.sentence.model.configuration
+    let count = BertLayerWeights.tensorNames.count
+    return (0..<settings.tuneLayers).compactMap { layer in
+      try? BertLayerWeights(
+        tensors: Array(encoderParameters.values[(layer * count)..<((layer + 1) * count)]),
+        configuration: configuration)
+    }
+  }
+
+  /// The level inputs of a batch through the tuned top layers on the tape: the unit-length state at
+  /// each level's `[MASK]`, one `[batch, hidden]` variable per level. The layers' tensors are recorded
+  /// as leaves needing gradients and appended to `variables`, in the order of `encoderParameters`.
+  func tunedInputs(
+    batch: [Int], states: LowerLayerStates, tape: Tape, variables: inout [Variable],
+    generator: inout RandomGenerator
+  ) -> [Variable] {
+    guard case .bert(let masks) = encoder.kind else { return [] }
+    let configuration = masks.sentence.model.configuration
+    let levelCount = levels.levelCount
+    let lengths = batch.map { states.lengths[$0] }
+    var maskRows: [Int] = []
+    var offset = 0
+    for (row, document) in batch.enumerated() {
+      for level in 0..<levelCount { maskRows.append(offset + states.masks[document][level]) }
+      offset += lengths[row]
+    }
+    let count = BertLayerWeights.tensorNames.count
+    var hidden = tape.constant(states.batch(batch))
+    for layer in 0..<settings.tuneLayers {
+      let layerVariables = (0..<count).map { index in
+        tape.constant(encoderParameters.values[layer * count + index], needsGradient: true)
+      }
+      variables += layerVariables
+      hidden = BertLayerVariables(layerVariables).forward(
+        hidden, lengths: lengths, configuration: configuration,
+        outputRows: layer == settings.tuneLayers - 1 ? maskRows : nil, dropout: settings.dropout,
+        using: &generator)
+    }
+    // Each mask state scaled to unit length, as the frozen mask states are.
+    let norms =
+      hidden.squared().sum(axis: 1).reshaped([maskRows.count, 1])
+      + tape.constant(Tensor(repeating: 1e-12, shape: [1]))
+    let unit = hidden / norms.squareRoot()
+    return (0..<levelCount).map { level in unit.gatherRows(batch.indices.map { $0 * levelCount + level }) }
   }
 
   /// The label's text for initialising its verbalizer: its labels and definition.
@@ -141,11 +296,11 @@ public struct VerbalizerClassifier: Sendable {
 
   /// The batch loss on the tape.
   func loss(
-    batch: [Int], features: LevelFeatures, gold: [GoldLabels], tape: Tape, generator: inout RandomGenerator
+    batch: [Int], inputs: [Variable], gold: [GoldLabels], tape: Tape, generator: inout RandomGenerator
   ) -> Variable {
     var total: Variable?
     for level in 0..<levels.levelCount {
-      let x = tape.constant(features.batch(batch, level: level))
+      let x = inputs[level]
       let projection = tape.parameter(parameters.id(named: "projection.\(level + 1)")!, in: parameters)
       let verbalizer = tape.parameter(parameters.id(named: "verbalizer.\(level + 1)")!, in: parameters)
       let h = x.matmul(projection).dropout(probability: settings.dropout, using: &generator)
@@ -233,7 +388,7 @@ public struct VerbalizerClassifier: Sendable {
 
   /// Predictions for texts; every path is valid, and each text's scores depend on that text alone.
   public func predict(_ texts: [String], topK: Int = 1) throws(TaxonomyError) -> [Prediction] {
-    let features = try encoder.features(texts)
+    let features = try encoder.features(texts, tuned: tunedLayers())
     var logScores = [[Float]](
       repeating: [Float](repeating: -.infinity, count: taxonomy.count), count: texts.count)
     var probabilities = [[Float]](repeating: [Float](repeating: 0, count: taxonomy.count), count: texts.count)
@@ -319,6 +474,12 @@ public struct VerbalizerSettings: Sendable, Equatable {
   public var stopThreshold: Float?
   /// Multi-path decoding threshold.
   public var threshold: Float = 0.5
+  /// Top layers of the BERT encoder fine-tuned with the verbalizer (0: the encoder is frozen). The
+  /// lower layers' token states of every training document are kept in memory, so this is meant for
+  /// few-shot and small training sets.
+  public var tuneLayers = 0
+  /// AdamW learning rate of the tuned encoder layers (HierVerb: 5e-5), on the verbalizer's schedule.
+  public var encoderLearningRate: Float = 5e-5
 
   /// Default settings (HierVerb's loss weights).
   public init() {}

@@ -1,14 +1,38 @@
 /// The forward pass on raw buffers.
 extension BertModel {
-  /// Runs every layer over the ragged batch, writing `[tokens, hidden]` states into `hidden`.
-  func forward(_ sequences: [[Int]], offsets: [Int], into hidden: UnsafeMutableBufferPointer<Float>) {
+  /// Embeds the ragged batch and runs `layers` over it, writing `[tokens, hidden]` states into `hidden`.
+  func forward(
+    _ sequences: [[Int]], offsets: [Int], layers: [BertLayerWeights],
+    into hidden: UnsafeMutableBufferPointer<Float>
+  ) {
     let tokenCount = offsets[offsets.count - 1]
     guard tokenCount > 0, let states = hidden.baseAddress else { return }
     let width = configuration.hiddenSize
-    let inner = configuration.intermediateSize
     let epsilon = configuration.layerNormEpsilon
     let threads = threadCount
-    let longest = sequences.map(\.count).max() ?? 0
+    embed(sequences, offsets: offsets, into: states)
+    weights.embeddingNormScale.withUnsafeBufferPointer { scale in
+      weights.embeddingNormShift.withUnsafeBufferPointer { shift in
+        Parallel.forEachChunk(count: tokenCount, threadCount: threads, minimumChunk: 64) { rows in
+          BertKernels.addAndNormalize(
+            states, residual: nil, bias: nil, rows: rows, width: width, scale: scale.baseAddress!,
+            shift: shift.baseAddress!, epsilon: epsilon)
+        }
+      }
+    }
+    run(layers, lengths: sequences.map(\.count), offsets: offsets, on: hidden)
+  }
+
+  /// Runs `layers` in turn over ragged `[tokens, hidden]` states, in place.
+  func run(
+    _ layers: [BertLayerWeights], lengths: [Int], offsets: [Int], on hidden: UnsafeMutableBufferPointer<Float>
+  ) {
+    let tokenCount = offsets[offsets.count - 1]
+    guard tokenCount > 0, !layers.isEmpty, let states = hidden.baseAddress else { return }
+    let width = configuration.hiddenSize
+    let inner = configuration.intermediateSize
+    let threads = threadCount
+    let longest = lengths.max() ?? 0
 
     let queryKeyValue = UnsafeMutablePointer<Float>.allocate(capacity: tokenCount * 3 * width)
     let context = UnsafeMutablePointer<Float>.allocate(capacity: tokenCount * width)
@@ -20,18 +44,7 @@ extension BertModel {
       intermediate.deallocate()
       scores.deallocate()
     }
-
-    embed(sequences, offsets: offsets, into: states)
-    weights.embeddingNormScale.withUnsafeBufferPointer { scale in
-      weights.embeddingNormShift.withUnsafeBufferPointer { shift in
-        Parallel.forEachChunk(count: tokenCount, threadCount: threads, minimumChunk: 64) { rows in
-          BertKernels.addAndNormalize(
-            states, residual: nil, bias: nil, rows: rows, width: width, scale: scale.baseAddress!,
-            shift: shift.baseAddress!, epsilon: epsilon)
-        }
-      }
-    }
-    for layer in weights.layers {
+    for layer in layers {
       runLayer(
         layer, states: states, tokenCount: tokenCount, offsets: offsets, queryKeyValue: queryKeyValue,
         context: context, intermediate: intermediate, scores: scores, scoresPerThread: longest * longest)

@@ -48,6 +48,11 @@ public struct BertModel: Sendable {
   /// The final hidden state of every token of `sequences` (token ids, `[CLS]`…`[SEP]` included).
   /// Throws when an id is outside the vocabulary or a sequence is longer than the position table.
   public func hiddenStates(_ sequences: [[Int]]) throws(TextError) -> TokenStates {
+    try hiddenStates(sequences, layers: weights.layers)
+  }
+
+  /// The states after the embeddings and `layers` (checked as `hiddenStates(_:)` checks).
+  func hiddenStates(_ sequences: [[Int]], layers: [BertLayerWeights]) throws(TextError) -> TokenStates {
     var offsets = [0]
     offsets.reserveCapacity(sequences.count + 1)
     for (index, sequence) in sequences.enumerated() {
@@ -63,7 +68,7 @@ public struct BertModel: Sendable {
     }
     var values = [Float](repeating: 0, count: offsets[offsets.count - 1] * configuration.hiddenSize)
     values.withUnsafeMutableBufferPointer { output in
-      forward(sequences, offsets: offsets, into: output)
+      forward(sequences, offsets: offsets, layers: layers, into: output)
     }
     return TokenStates(hiddenSize: configuration.hiddenSize, offsets: offsets, values: values)
   }

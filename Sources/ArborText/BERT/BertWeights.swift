@@ -1,7 +1,7 @@
 import ArborTensor
 
 /// The parameters of one transformer layer, row-major with PyTorch's `[out, in]` linear layout.
-struct BertLayerWeights: Sendable {
+public struct BertLayerWeights: Sendable, Equatable {
   /// Query, key and value weights stacked: `[3·hidden, hidden]`.
   var queryKeyValue: [Float]
   /// Query, key and value biases stacked: `[3·hidden]`.
