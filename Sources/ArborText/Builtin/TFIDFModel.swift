@@ -64,12 +64,25 @@ public struct TFIDFModel: Sendable {
     self.extractor = extractor
     self.documentCount = documentCount
     self.documentFrequencies = documentFrequencies
+    // One logarithm per distinct frequency, not per bucket and text.
+    let largest = max(0, Int(documentFrequencies.max() ?? 0))
+    inverseFrequencyOfCount = (0...largest).map { Self.inverseDocumentFrequency(count: $0, of: documentCount) }
   }
+
+  /// The smoothed idf of a feature in `count` of `documentCount` texts.
+  static func inverseDocumentFrequency(count: Int, of documentCount: Int) -> Float {
+    logf(Float(1 + documentCount) / Float(1 + count)) + 1
+  }
+
+  /// `inverseDocumentFrequency` by document frequency, `0...max(documentFrequencies)`.
+  let inverseFrequencyOfCount: [Float]
 
   /// The smoothed inverse document frequency of `bucket`.
   @inline(__always)
   public func inverseDocumentFrequency(_ bucket: Int) -> Float {
-    logf(Float(1 + documentCount) / Float(1 + Int(documentFrequencies[bucket]))) + 1
+    let count = Int(documentFrequencies[bucket])
+    return count >= 0 && count < inverseFrequencyOfCount.count
+      ? inverseFrequencyOfCount[count] : Self.inverseDocumentFrequency(count: count, of: documentCount)
   }
 
   /// The unit-length TF-IDF row of `text` (empty when the text has no features).
