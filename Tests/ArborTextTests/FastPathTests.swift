@@ -42,7 +42,7 @@ import Testing
     }
   }
 
-  @Test func radixSortOrdersBucketsAsIntegerSort() {
+  @Test func radixSortOrdersBucketsByBucketThenKind() {
     var generator = RandomGenerator(seed: 5)
     for bucketCount in [1 << 10, 1 << 20, 1 << 23] {
       for mark in [0, 1 << 62] {
@@ -51,11 +51,15 @@ import Testing
           buffers.buckets = (0..<n).map { _ in
             Int(generator.next() % UInt64(bucketCount)) | (generator.next() % 2 == 0 ? mark : 0)
           }
-          // Repeats, as real texts have.
-          if n > 10 { buffers.buckets += buffers.buckets.prefix(10) }
-          let expected = buffers.buckets.sorted()
-          buffers.sortBuckets(mark: mark, bucketCount: bucketCount)
-          #expect(buffers.buckets == expected, "n \(n), buckets \(bucketCount), mark \(mark)")
+          // Repeats, as real texts have, and one bucket that is both kinds.
+          if n > 10 { buffers.buckets += buffers.buckets.prefix(10) + [buffers.buckets[0] ^ mark] }
+          let expected = buffers.buckets.map { ($0 & ~mark, mark != 0 && $0 & mark != 0) }.sorted {
+            $0.0 != $1.0 ? $0.0 < $1.0 : !$0.1 && $1.1
+          }
+          buffers.sortByBucketAndKind(mark: mark, bucketCount: bucketCount)
+          let decoded = buffers.buckets.map { ($0 >> 1, $0 & 1 == 1) }
+          #expect(decoded.map(\.0) == expected.map(\.0), "n \(n), buckets \(bucketCount), mark \(mark)")
+          #expect(decoded.map(\.1) == expected.map(\.1), "n \(n), buckets \(bucketCount), mark \(mark)")
         }
       }
     }
@@ -72,6 +76,39 @@ import Testing
         let fresh = model.transform(text, minimumDocumentFrequency: 2)
         #expect(buffers.indices == fresh.indices)
         #expect(buffers.values == fresh.values)
+      }
+    }
+  }
+
+  @Test func perKindRowsEqualTwoSeparatelyNormalizedPartsSummed() {
+    // 64 buckets: word and character features collide often. The reference builds each part from the
+    // extractor's buckets by hand, scales it to unit length and adds the two.
+    let extractor = HashedFeatureExtractor(bucketCount: 64)
+    let texts = Self.asciiTexts(count: 60, seed: 8)
+    var model = TFIDFModel(fitting: texts, extractor: extractor)
+    model.normalization = .perKind
+    for text in texts.prefix(30) + ["Café naïve", "zz"] {
+      var marked: [Int] = []
+      extractor.appendBuckets(text, to: &marked, characterMark: 1 << 62)
+      var parts: [[Int: Float]] = [[:], [:]]
+      for key in marked {
+        let kind = key & (1 << 62) != 0 ? 1 : 0
+        parts[kind][key & ~(1 << 62), default: 0] += 1
+      }
+      var expected: [Int: Float] = [:]
+      for part in parts {
+        var weights: [Int: Float] = [:]
+        for (bucket, count) in part {
+          weights[bucket] = (1 + logf(Float(count))) * model.inverseDocumentFrequency(bucket)
+        }
+        let norm = weights.sorted { $0.key < $1.key }.reduce(Float(0)) { $0 + $1.value * $1.value }
+          .squareRoot()
+        for (bucket, weight) in weights { expected[bucket, default: 0] += norm > 0 ? weight / norm : 0 }
+      }
+      let row = model.transform(text)
+      #expect(row.indices == expected.keys.sorted(), "\(text)")
+      for (bucket, value) in zip(row.indices, row.values) {
+        #expect(abs(value - (expected[bucket] ?? .nan)) < 1e-6, "\(text) bucket \(bucket)")
       }
     }
   }

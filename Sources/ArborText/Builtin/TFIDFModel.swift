@@ -66,7 +66,9 @@ public struct TFIDFModel: Sendable {
     self.documentFrequencies = documentFrequencies
     // One logarithm per distinct frequency, not per bucket and text.
     let largest = max(0, Int(documentFrequencies.max() ?? 0))
-    inverseFrequencyOfCount = (0...largest).map { Self.inverseDocumentFrequency(count: $0, of: documentCount) }
+    inverseFrequencyOfCount = (0...largest).map {
+      Self.inverseDocumentFrequency(count: $0, of: documentCount)
+    }
   }
 
   /// The smoothed idf of a feature in `count` of `documentCount` texts.
@@ -100,42 +102,61 @@ public struct TFIDFModel: Sendable {
   public func transform(
     _ text: String, minimumDocumentFrequency: Int32 = 0, into buffers: inout TransformBuffers
   ) {
-    // Per kind, character buckets carry a high mark so that they sort after the word buckets and form
-    // their own part; jointly there is one part.
-    let mark = normalization == .perKind ? 1 << 62 : 0
+    // Character buckets carry a mark; sorting by (bucket, kind) puts every bucket's word feature
+    // before its character feature, so each kind's entries come in ascending bucket order (the order
+    // their squares are summed in) and the row needs no merge of two parts afterwards.
+    let perKind = normalization == .perKind
+    let mark = perKind ? 1 << 62 : 0
     buffers.buckets.removeAll(keepingCapacity: true)
     buffers.indices.removeAll(keepingCapacity: true)
     buffers.values.removeAll(keepingCapacity: true)
+    buffers.kinds.removeAll(keepingCapacity: true)
     extractor.appendBuckets(text, to: &buffers.buckets, characterMark: mark)
     guard !buffers.buckets.isEmpty else { return }
-    buffers.sortBuckets(mark: mark, bucketCount: extractor.bucketCount)
-    var characterStart = -1
-    buffers.buckets.withUnsafeBufferPointer { buckets in
+    buffers.sortByBucketAndKind(mark: mark, bucketCount: extractor.bucketCount)
+    var squares: (word: Float, character: Float) = (0, 0)
+    buffers.buckets.withUnsafeBufferPointer { keys in
       var start = 0
-      while start < buckets.count {
+      while start < keys.count {
         var end = start + 1
-        while end < buckets.count, buckets[end] == buckets[start] { end += 1 }
-        let bucket = buckets[start] & ~mark
+        while end < keys.count, keys[end] == keys[start] { end += 1 }
+        let bucket = keys[start] >> 1
         if documentFrequencies[bucket] >= minimumDocumentFrequency {
-          if characterStart < 0, buckets[start] & mark != 0 { characterStart = buffers.indices.count }
+          let value = Self.sublinearFrequency(end - start) * inverseDocumentFrequency(bucket)
+          let isCharacter = keys[start] & 1 != 0
+          if isCharacter { squares.character += value * value } else { squares.word += value * value }
           buffers.indices.append(bucket)
-          buffers.values.append(Self.sublinearFrequency(end - start) * inverseDocumentFrequency(bucket))
+          buffers.values.append(value)
+          buffers.kinds.append(isCharacter)
         }
         start = end
       }
     }
-    if characterStart < 0 { characterStart = buffers.indices.count }
+    let norms = (word: squares.word.squareRoot(), character: squares.character.squareRoot())
+    let count = buffers.values.count
     buffers.values.withUnsafeMutableBufferPointer { values in
-      for part in [0..<characterStart, characterStart..<values.count] {
-        var squares: Float = 0
-        for index in part { squares += values[index] * values[index] }
-        let norm = squares.squareRoot()
-        if norm > 0 { for index in part { values[index] /= norm } }
+      buffers.kinds.withUnsafeBufferPointer { kinds in
+        for index in 0..<count {
+          let norm = kinds[index] ? norms.character : norms.word
+          if norm > 0 { values[index] /= norm }
+        }
       }
     }
-    if characterStart > 0 && characterStart < buffers.indices.count {
-      buffers.mergeParts(secondPartStart: characterStart)
+    // A bucket that is both a word and a character feature (a hash collision) gets the sum of its two
+    // values, word first.
+    guard perKind else { return }
+    var write = 0
+    for read in 0..<count {
+      if write > 0, buffers.indices[write - 1] == buffers.indices[read] {
+        buffers.values[write - 1] += buffers.values[read]
+      } else {
+        buffers.indices[write] = buffers.indices[read]
+        buffers.values[write] = buffers.values[read]
+        write += 1
+      }
     }
+    buffers.indices.removeLast(count - write)
+    buffers.values.removeLast(count - write)
   }
 
   /// `1 + ln tf`, from a table for small counts.
