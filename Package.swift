@@ -83,7 +83,7 @@ let package = Package(
     .testTarget(name: "ArborTensorTests", dependencies: ["ArborTensor"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ArborTextTests", dependencies: ["ArborText", "ArborTensor"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify", "ArborRL"]),
+    .testTarget(name: "ArborClassifyTests", dependencies: ["ArborClassify", "ArborRL", "ArborTensor"]),
     .testTarget(name: "ArborRLTests", dependencies: ["ArborRL"]),
     .testTarget(
       name: "ArborExpandTests", dependencies: ["ArborExpand", "ArborTree", "ArborText", "ArborRL"]),

@@ -8,20 +8,31 @@ import Testing
       .deletingLastPathComponent().appendingPathComponent("corpora/wn-noun-gloss/sample")
   }
 
+  /// Trains on the sample with `options` and classifies the first `count` test documents through
+  /// standard input; returns the classify result and the input lines.
+  func trainAndClassify(_ options: [String], count: Int, in dir: URL) throws -> (CLIResult, [Substring]) {
+    let model = dir.appendingPathComponent("m.arbor").path
+    let train = try runArbor(
+      [
+        "train", "--taxonomy", sample.appendingPathComponent("taxonomy.json").path, "--train",
+        sample.appendingPathComponent("train.jsonl").path,
+      ] + options + ["--out", model])
+    #expect(train.status == 0, "\(train.stderr)")
+    let test = try String(contentsOf: sample.appendingPathComponent("test.jsonl"), encoding: .utf8)
+    let lines = Array(test.split(separator: "\n").prefix(count))
+    let classify = try runArbor(
+      ["classify", "--model", model, "-"], stdin: lines.joined(separator: "\n") + "\n")
+    #expect(classify.status == 0, "\(classify.stderr)")
+    return (classify, lines)
+  }
+
   @Test func trainClassifyOnTheBundledSample() throws {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let taxonomy = sample.appendingPathComponent("taxonomy.json").path
-    let model = dir.appendingPathComponent("m.arbor").path
-    let train = try runArbor([
-      "train", "--taxonomy", taxonomy, "--train", sample.appendingPathComponent("train.jsonl").path,
-      "--method", "local", "--epochs", "2", "--out", model,
-    ])
-    #expect(train.status == 0, "\(train.stderr)")
-    let test = try String(contentsOf: sample.appendingPathComponent("test.jsonl"), encoding: .utf8)
-    let first200 = test.split(separator: "\n").prefix(200).joined(separator: "\n") + "\n"
-    let classify = try runArbor(["classify", "--model", model, "-"], stdin: first200)
-    #expect(classify.status == 0, "\(classify.stderr)")
+    let (classify, inputLines) = try trainAndClassify(
+      ["--method", "local", "--epochs", "2"], count: 200, in: dir)
+    let first200 = inputLines.joined(separator: "\n") + "\n"
 
     // Independent check of every output against the taxonomy file: each path is a chain of edges.
     let tree =
@@ -83,18 +94,8 @@ import Testing
   @Test func wordOnlyFeaturesTrainAndClassify() throws {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let taxonomy = sample.appendingPathComponent("taxonomy.json").path
-    let model = dir.appendingPathComponent("w.arbor").path
-    let train = try runArbor([
-      "train", "--taxonomy", taxonomy, "--train", sample.appendingPathComponent("train.jsonl").path,
-      "--method", "flat", "--char-ngrams", "none", "--out", model,
-    ])
-    #expect(train.status == 0, "\(train.stderr)")
-    let test = try String(contentsOf: sample.appendingPathComponent("test.jsonl"), encoding: .utf8)
-    let lines = test.split(separator: "\n").prefix(100)
-    let classify = try runArbor(
-      ["classify", "--model", model, "-"], stdin: lines.joined(separator: "\n") + "\n")
-    #expect(classify.status == 0, "\(classify.stderr)")
+    let (classify, lines) = try trainAndClassify(
+      ["--method", "flat", "--char-ngrams", "none"], count: 100, in: dir)
     var correct = 0
     for (output, input) in zip(classify.stdout.split(separator: "\n"), lines) {
       let record = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]

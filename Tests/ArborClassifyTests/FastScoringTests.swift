@@ -1,3 +1,4 @@
+import ArborTensor
 import ArborTree
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ import Testing
 @Suite struct FastScoringTests {
   /// A random tree of `depth` levels with 1...maxChildren children per node, seeded.
   static func randomTree(depth: Int, maxChildren: Int, seed: UInt64) throws -> Taxonomy {
-    var generator = SplitMix(seed: seed)
+    var generator = RandomGenerator(seed: seed)
     var builder = TaxonomyBuilder()
     builder.addNode(TaxonomyNode(id: "r"))
     var frontier = ["r"]
@@ -49,7 +50,7 @@ import Testing
   }
 
   @Test func wideBeamReturnsTheExhaustiveRanking() throws {
-    var generator = SplitMix(seed: 9)
+    var generator = RandomGenerator(seed: 9)
     for seed in UInt64(0)..<20 {
       let taxonomy = try Self.randomTree(depth: 3, maxChildren: 4, seed: seed)
       var scores = (0..<taxonomy.count).map { _ in -Float(generator.next() % 1000) / 100 }
@@ -65,7 +66,7 @@ import Testing
 
   @Test func reusedDecoderBuffersGiveTheSameResults() throws {
     let taxonomy = try Self.randomTree(depth: 4, maxChildren: 5, seed: 3)
-    var generator = SplitMix(seed: 4)
+    var generator = RandomGenerator(seed: 4)
     var buffers = DecoderBuffers()
     for _ in 0..<50 {
       let scores = (0..<taxonomy.count).map { _ in -Float(generator.next() % 1000) / 100 }
@@ -84,7 +85,7 @@ import Testing
   }
 
   @Test func blockScoresAreBitIdenticalToRowScores() {
-    var generator = SplitMix(seed: 1)
+    var generator = RandomGenerator(seed: 1)
     var heads = LinearHeads(featureCount: 300, outputCount: 7)
     for i in heads.weights.indices { heads.weights[i] = Float(Int(generator.next() % 2001) - 1000) / 997 }
     for i in heads.bias.indices { heads.bias[i] = Float(Int(generator.next() % 201) - 100) / 89 }
@@ -161,18 +162,5 @@ import Testing
     #expect(predictions.map { $0.paths[0].map(taxonomy.id) } == [["a", "a1"], ["b", "b1"]])
     // Without character n-grams an unseen spelling shares no feature with the training words.
     #expect(try loaded.predict(["apricots"])[0].pathScores == loaded.predict(["zzz"])[0].pathScores)
-  }
-}
-
-/// A small seeded generator for the tests (SplitMix64, Steele, Lea & Flood 2014).
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
