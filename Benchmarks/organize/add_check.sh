@@ -30,34 +30,41 @@ $arbor organize add --tree $out/tree.safetensors $out/held.jsonl --max-leaf 1000
   --taxonomy $out/grown.json --assignments $out/held-assignments.jsonl
 $arbor organize add --tree $out/tree.safetensors $out/held.jsonl --max-leaf 100 --out $out/split.safetensors \
   --taxonomy $out/split.json --assignments $out/split-assignments.jsonl
-# NMI over 1,000 documents and 129 clusters is biased upward by the sample size; a seeded sample of 1,000
-# built documents is the like-for-like reference.
+# NMI over 1,000 documents and 129 clusters is biased upward by the sample size, so the like-for-like
+# reference is the built documents' NMI on samples of 1,000. One sample's NMI varies by about 0.01 (as
+# much as half the goal's tolerance), so the reference is the mean over 40 seeded samples; the single
+# sample of earlier runs (seed 5) is printed beside it.
 python3 - "$out" <<'PY'
 import random, sys
 lines = open(sys.argv[1] + "/built.jsonl").read().splitlines()
-random.Random(5).shuffle(lines)
-open(sys.argv[1] + "/built1000.jsonl", "w").write("\n".join(lines[:1000]) + "\n")
+for seed in range(40):
+    sample = list(lines)
+    random.Random(seed if seed else 5).shuffle(sample)
+    open(sys.argv[1] + f"/built1000-{seed}.jsonl", "w").write("\n".join(sample[:1000]) + "\n")
 PY
-cp $out/built-assignments.jsonl $out/built1000-assignments.jsonl
-for part in built built1000 held; do
+for part in built held $(seq -f "built1000-%g" 0 39); do
   $arbor eval --task clustering --taxonomy $corpus/taxonomy.json --gold $out/$part.jsonl \
-    --pred $out/$part-assignments.jsonl --json 2>/dev/null > $out/$part-eval.json
+    --pred $out/$([ "$part" = held ] && echo held || echo built)-assignments.jsonl --json 2>/dev/null > $out/$part-eval.json
 done
 python3 - "$out" <<'PY'
-import json, sys
+import json, statistics, sys
 out = sys.argv[1]
 def metrics(path):
     report = json.load(open(path))
     m = report.get("metrics", report)
     return m if isinstance(m, dict) else {x["name"]: x["value"] for x in m}
-built, sample, held = (metrics(out + f"/{p}-eval.json") for p in ("built", "built1000", "held"))
+built, held = metrics(out + "/built-eval.json"), metrics(out + "/held-eval.json")
+samples = [metrics(out + f"/built1000-{seed}-eval.json") for seed in range(40)]
 worst = 0
 for level in (1, 2, 3):
-    b, s, h = (m[f"level-{level}-nmi"] for m in (built, sample, held))
-    worst = max(worst, abs(s - h))
-    print(f"level {level}: NMI built (13,697) {b:.3f}, built sample (1,000) {s:.3f}, added (1,000) {h:.3f}, "
-          f"added - sample {h - s:+.3f}")
-print(f"largest |added - built sample| difference: {worst:.3f} (goal <= 0.02)")
+    key = f"level-{level}-nmi"
+    values = [m[key] for m in samples]
+    mean, sd = statistics.mean(values), statistics.stdev(values)
+    worst = max(worst, abs(held[key] - mean))
+    print(f"level {level}: NMI built (13,697) {built[key]:.3f}; built samples of 1,000: mean {mean:.3f} "
+          f"(sd {sd:.3f}, seed-5 sample {values[0]:.3f}); added (1,000) {held[key]:.3f}, "
+          f"added - mean {held[key] - mean:+.3f} (added - seed-5 sample {held[key] - values[0]:+.3f})")
+print(f"largest |added - mean of built samples| difference: {worst:.3f} (goal <= 0.02)")
 ids = lambda p: {n["id"] for n in json.load(open(p))["nodes"]}
 before, after = ids(out + "/tree.json"), ids(out + "/split.json")
 print(f"node ids: {len(before)} before, {len(after)} after adding with --max-leaf 100; all kept: {before <= after}")
