@@ -13,7 +13,12 @@ extension HierarchicalClassifier {
   /// Writes the model to one self-contained file, atomically.
   public func save(to path: String) throws(TaxonomyError) {
     var tensors: [(name: String, tensor: Tensor)] = [
-      ("heads.weights", Tensor(shape: [heads.featureCount, heads.outputCount], storage: heads.weights)),
+      (
+        "heads.weights",
+        Tensor(
+          shape: [heads.featureCount, heads.outputCount],
+          storage: heads.mappedWeights.map { Array($0.buffer) } ?? heads.weights)
+      ),
       ("heads.bias", Tensor(shape: [heads.outputCount], storage: heads.bias)),
       (
         "features.document_frequencies",

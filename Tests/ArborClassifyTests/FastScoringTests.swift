@@ -136,6 +136,11 @@ import Testing
     let b = try copied.predict(texts, topK: 2)
     #expect(a.map(\.paths) == b.map(\.paths))
     #expect(a.map(\.pathScores) == b.map(\.pathScores))
+    // A model read in place saves the same weights.
+    let again = path + ".again"
+    defer { try? FileManager.default.removeItem(atPath: again) }
+    try mapped.save(to: again)
+    #expect(try HierarchicalClassifier.load(from: again).heads.weights == copied.heads.weights)
     var heads = mapped.heads
     heads.materializeWeights()
     #expect(heads.weights == copied.heads.weights && heads.mappedWeights == nil)
