@@ -21,10 +21,7 @@ cd "$(dirname "$0")/../.."
 scripts/install-deps.sh
 OUT=Benchmarks/out/classification
 mkdir -p "$OUT"
-VENV=Benchmarks/.venv
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import sklearn, hiclass, fasttext" 2>/dev/null \
-  || "$VENV/bin/pip" install -q scikit-learn hiclass fasttext-wheel networkx
+. Benchmarks/classification/venv.sh
 CORPUS=corpora/out/wn-noun-gloss
 [ -f "$CORPUS/train.jsonl" ] || python3 corpora/wn-noun-gloss/build.py >/dev/null
 swift build -c release --product arbor >/dev/null

@@ -187,12 +187,9 @@ public struct HierarchicalClassifier: Sendable {
         paths: paths, pathScores: ends.map { scratch.marginal[$0] }, labels: labels,
         labelScores: labels.map { scratch.marginal[$0] })
     }
-    var buffers = DecoderBuffers()
-    swap(&buffers, &scratch.decoder)
     let best = scratch.logScore.withUnsafeBufferPointer {
-      decoder.decode(logScores: $0, count: max(1, topK), buffers: &buffers)
+      decoder.decode(logScores: $0, count: max(1, topK), buffers: &scratch.decoder)
     }
-    swap(&buffers, &scratch.decoder)
     var labels: [Int] = []
     var seen: Set<Int> = []
     for path in best {

@@ -13,8 +13,6 @@ struct DecoderBuffers {
   var beam: [Int32] = []
   var next: [Int32] = []
   var finished: [Int32] = []
-  var left: [Int32] = []
-  var right: [Int32] = []
 
   mutating func reset() {
     scores.removeAll(keepingCapacity: true)
@@ -44,24 +42,21 @@ struct DecoderBuffers {
     path.reverse()
   }
 
-  /// ``PathDecoder/better(_:_:)`` on pool entries: higher score first, ties by the node sequences.
-  mutating func better(_ a: Int32, _ b: Int32) -> Bool {
+  /// The decoder's order on pool entries: higher score first; ties broken by the node sequences, so
+  /// decoding is deterministic (ties are rare, so their paths are built only then).
+  func better(_ a: Int32, _ b: Int32) -> Bool {
     let sa = scores[Int(a)]
     let sb = scores[Int(b)]
     if sa != sb { return sa > sb }
-    var l = left
-    var r = right
-    path(of: a, into: &l)
-    path(of: b, into: &r)
-    defer {
-      left = l
-      right = r
-    }
-    return l.lexicographicallyPrecedes(r)
+    var left: [Int32] = []
+    var right: [Int32] = []
+    path(of: a, into: &left)
+    path(of: b, into: &right)
+    return left.lexicographicallyPrecedes(right)
   }
 
   /// Inserts `entry` into `list` (kept in `better` order) when it is among the first `limit`.
-  mutating func insert(_ entry: Int32, into list: inout [Int32], limit: Int) {
+  func insert(_ entry: Int32, into list: inout [Int32], limit: Int) {
     if list.count == limit, let last = list.last, !better(entry, last) { return }
     var position = list.count
     while position > 0, better(entry, list[position - 1]) { position -= 1 }

@@ -41,12 +41,6 @@ public struct PathDecoder: Sendable {
     return decode(logScores: logScores, count: max(1, count), buffers: &buffers)
   }
 
-  /// Higher score first; ties broken by node indices so decoding is deterministic.
-  static func better(_ a: ScoredPath, _ b: ScoredPath) -> Bool {
-    if a.logScore != b.logScore { return a.logScore > b.logScore }
-    return a.nodes.lexicographicallyPrecedes(b.nodes)
-  }
-
   /// Multi-path decoding: nodes whose probability reaches their threshold, kept only under kept parents.
   ///
   /// A child is kept when p(child) ≥ threshold(child) and one of its parents is

@@ -108,7 +108,5 @@ private func correctionText(of record: JSONValue, at location: SourceLocation) t
   if title.isEmpty && text.isEmpty {
     throw TaxonomyError(.schema, "field 'text' must be a non-empty string", at: location)
   }
-  if title.isEmpty { return text }
-  if text.isEmpty { return title }
-  return title + ". " + text
+  return CollectionRecord(id: "", title: title, text: text).fullText
 }

@@ -57,12 +57,6 @@ package struct SparseFeatureSpace: Sendable {
     return all
   }
 
-  /// Appends the TF-IDF row of one text.
-  package func appendRow(_ text: String, to rows: inout SparseRows) {
-    var buffers = TransformBuffers()
-    appendRow(text, to: &rows, buffers: &buffers)
-  }
-
   /// Appends the TF-IDF row of one text, reusing `buffers`.
   package func appendRow(_ text: String, to rows: inout SparseRows, buffers: inout TransformBuffers) {
     weighting.transform(text, minimumDocumentFrequency: max(1, minimumDocumentFrequency), into: &buffers)

@@ -59,10 +59,6 @@ extension LinearHeads {
         start = end
       }
     }
-    if let mapped = mappedWeights {
-      apply(mapped.buffer)
-    } else {
-      weights.withUnsafeBufferPointer { apply($0) }
-    }
+    withWeights(apply)
   }
 }

@@ -42,8 +42,8 @@ package struct LinearHeads: Sendable {
 
   /// Copies mapped weights into `weights`, so that the heads can be trained or updated.
   package mutating func materializeWeights() {
-    guard let mapped = mappedWeights else { return }
-    weights = Array(mapped.buffer)
+    guard mappedWeights != nil else { return }
+    weights = withWeights(Array.init)
     mappedWeights = nil
   }
 
@@ -55,11 +55,14 @@ package struct LinearHeads: Sendable {
     bias.withUnsafeBufferPointer { b in
       for k in 0..<width { out[k] = b[range.lowerBound + k] }
     }
-    if let mapped = mappedWeights {
-      accumulate(rows, row: row, range: range, weights: mapped.buffer, into: out)
-    } else {
-      weights.withUnsafeBufferPointer { accumulate(rows, row: row, range: range, weights: $0, into: out) }
-    }
+    withWeights { accumulate(rows, row: row, range: range, weights: $0, into: out) }
+  }
+
+  /// Calls `body` with the weights, wherever they are held (mapped or in `weights`).
+  @inline(__always)
+  func withWeights<Result>(_ body: (UnsafeBufferPointer<Float>) -> Result) -> Result {
+    if let mapped = mappedWeights { return body(mapped.buffer) }
+    return weights.withUnsafeBufferPointer(body)
   }
 
   /// Adds `Σ_j x_j · W[j, range]` of one row to `out`.

@@ -40,29 +40,26 @@ extension HashedFeatureExtractor {
         let modulus = UInt64(bucketCount)
         func end(of word: Int) -> Int { word + 1 < wordCount ? starts[word + 1] : length }
         for word in 0..<wordCount {
-          let start = starts[word]
+          let first = starts[word]
           let stop = end(of: word)
-          let inner = UnsafeBufferPointer(rebasing: bounded[(start + 1)..<(stop - 1)])
-          var own = StableHash(seed: seed)
-          own.combine(CollectionOfOne(UInt8(1)))
+          let inner = UnsafeBufferPointer(rebasing: bounded[(first + 1)..<(stop - 1)])
+          var own = start(kind: 1)
           own.combine(inner)
           buckets.append(Int(own.value % modulus))
           if usesWordBigrams, word + 1 < wordCount {
             let next = UnsafeBufferPointer(rebasing: bounded[(stop + 1)..<(end(of: word + 1) - 1)])
-            var pair = StableHash(seed: seed)
-            pair.combine(CollectionOfOne(UInt8(2)))
+            var pair = start(kind: 2)
             pair.combine(inner)
             pair.combine(CollectionOfOne(UInt8(0x20)))
             pair.combine(next)
             buckets.append(Int(pair.value % modulus))
           }
           guard let lengths = characterNGramLengths else { continue }
-          let count = stop - start
+          let count = stop - first
           for n in lengths where n <= count {
-            for first in start...(stop - n) {
-              var gram = StableHash(seed: seed)
-              gram.combine(CollectionOfOne(UInt8(3)))
-              gram.combine(UnsafeBufferPointer(rebasing: bounded[first..<(first + n)]))
+            for window in first...(stop - n) {
+              var gram = start(kind: 3)
+              gram.combine(UnsafeBufferPointer(rebasing: bounded[window..<(window + n)]))
               buckets.append(Int(gram.value % modulus) | characterMark)
             }
           }

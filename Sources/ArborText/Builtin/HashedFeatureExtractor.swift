@@ -133,7 +133,7 @@ public struct HashedFeatureExtractor: Sendable, Equatable {
     }
   }
 
-  private func start(kind: UInt8) -> StableHash {
+  func start(kind: UInt8) -> StableHash {
     var hash = StableHash(seed: seed)
     hash.combine(CollectionOfOne(kind))
     return hash
