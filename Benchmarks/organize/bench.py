@@ -240,10 +240,11 @@ def main():
         rows.append(row(name, score(tree_path, assignments), seconds, [len(set(l)) for l in labels]))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
 
-    for name, extra in [("Arbor --levels 11,47,129 (default: --lexical-weight 0.4)", ["--levels", "11,47,129"]),
+    for name, extra in [("Arbor --levels 11,47,129 (default: --lexical-weight 0.8,0.7,0.4)", ["--levels", "11,47,129"]),
                         ("Arbor --levels 11,47,129 --lexical-weight 0.8", ["--levels", "11,47,129", "--lexical-weight", "0.8"]),
+                        ("Arbor --levels 11,47,129 --lexical-weight 0.4", ["--levels", "11,47,129", "--lexical-weight", "0.4"]),
                         ("Arbor --levels 11,47,129 --lexical-weight 0", ["--levels", "11,47,129", "--lexical-weight", "0"]),
-                        ("Arbor data-driven (--max-depth 3, lexical weight 0.4)", [])]:
+                        ("Arbor data-driven (--max-depth 3, default lexical weights)", [])]:
         prefix = os.path.join(OUT, "arbor-" + str(len(rows)))
         start = time.perf_counter()
         result = arbor("organize", "build", test, "--encoder", "minilm", "--out", prefix + "-tree.json",

@@ -6,17 +6,26 @@ import Foundation
 public struct OrganizePipeline {
   /// Clustering options.
   public var options: TopicTreeOptions
-  /// Weight of the TF-IDF SVD features joined to the encoder's (0: encoder vectors only).
-  public var lexicalWeight: Float
+  /// Weights of the TF-IDF SVD features joined to the encoder's, one per level from the top (the last
+  /// one serves every deeper level; 0: encoder vectors only).
+  public var lexicalWeights: [Float]
   /// Width of the TF-IDF SVD features.
   public var lexicalDimension = 256
   /// Whether the refinement passes work on the encoder's vectors rather than the joined features.
   public var refineOnEncoder = false
 
-  /// A pipeline.
-  public init(options: TopicTreeOptions, lexicalWeight: Float = 0.4) {
+  /// A pipeline with one lexical weight for every level.
+  public init(options: TopicTreeOptions, lexicalWeight: Float) {
+    self.init(options: options, lexicalWeights: [lexicalWeight])
+  }
+
+  /// The default lexical weights: 0.8 at the top level, 0.7 at the second, 0.4 below (docs/organize.md).
+  public static let defaultLexicalWeights: [Float] = [0.8, 0.7, 0.4]
+
+  /// A pipeline with lexical weights per level, top level first (the last serves the deeper levels).
+  public init(options: TopicTreeOptions, lexicalWeights: [Float] = Self.defaultLexicalWeights) {
     self.options = options
-    self.lexicalWeight = lexicalWeight
+    self.lexicalWeights = lexicalWeights.isEmpty ? [0] : lexicalWeights
   }
 
   /// Builds and names the tree of documents `ids` with texts, titles and encoder `vectors`
@@ -35,21 +44,30 @@ public struct OrganizePipeline {
     }
     var points = vectors
     for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
-    var features = points
+    var levelFeatures = [points]
     var featureDimension = dimension
-    if lexicalWeight > 0 {
+    if lexicalWeights.contains(where: { $0 > 0 }) {
       progress?("TF-IDF SVD features")
       let width = min(lexicalDimension, max(2, n / 8))
       let lexical = LexicalFeatures.svd(texts: texts, dimension: width, seed: options.seed)
       if lexical.dimension > 0 {
-        (features, featureDimension) = LexicalFeatures.join(
-          points, dimension: dimension, lexical.vectors, dimension: lexical.dimension, weight: lexicalWeight)
+        // One joined matrix per distinct weight, shared by the levels that use it.
+        var joined: [Float: [Float]] = [:]
+        levelFeatures = lexicalWeights.map { weight in
+          if let features = joined[weight] { return features }
+          let features = LexicalFeatures.join(
+            points, dimension: dimension, lexical.vectors, dimension: lexical.dimension, weight: weight
+          ).0
+          joined[weight] = features
+          return features
+        }
+        featureDimension = dimension + lexical.dimension
       }
     }
     lap("lexical features")
     progress?("clustering")
     var tree = try TopicTreeBuilder(options: options).build(
-      vectors: features, dimension: featureDimension, ids: ids,
+      levelVectors: levelFeatures, dimension: featureDimension, ids: ids,
       refinementVectors: refineOnEncoder ? points : nil, refinementDimension: refineOnEncoder ? dimension : 0,
       progress: progress)
     lap("clustering")

@@ -37,8 +37,12 @@ struct OrganizeBuildCommand: ParsableCommand {
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
   @Option(help: "k-means restarts per clustering.") var restarts: Int = 4
   @Option(help: "Path k-means refinement passes (fixed levels).") var refine: Int = 5
-  @Option(help: "Weight of the TF-IDF SVD features beside the encoder's (0: encoder only).")
-  var lexicalWeight: Double = 0.4
+  @Option(
+    help: """
+      Weight of the TF-IDF SVD features beside the encoder's (0: encoder only); a comma-separated list \
+      gives one weight per level from the top, the last serving the deeper levels (e.g. 0.8,0.4).
+      """)
+  var lexicalWeight: String = "0.8,0.7,0.4"
   @Flag(help: "Refine on the encoder's vectors only (where the label navigator works).")
   var refineOnEncoder = false
   @Option(help: "Also build one tree per field or field group (a+b), repeatable.") var facet: [String] = []
@@ -57,7 +61,10 @@ struct OrganizeBuildCommand: ParsableCommand {
     if minSize < 1 { throw ValidationError("--min-size must be at least 1.") }
     if restarts < 1 { throw ValidationError("--restarts must be at least 1.") }
     if refine < 0 { throw ValidationError("--refine must not be negative.") }
-    if lexicalWeight < 0 { throw ValidationError("--lexical-weight must not be negative.") }
+    if parseWeights(lexicalWeight) == nil {
+      throw ValidationError(
+        "--lexical-weight must be a non-negative number or a comma-separated list of them, e.g. 0.8,0.4.")
+    }
     if namer != "keyphrases" && namer != "endpoint" {
       throw ValidationError("--namer must be keyphrases or endpoint.")
     }
@@ -68,6 +75,14 @@ struct OrganizeBuildCommand: ParsableCommand {
     if format == nil && TaxonomyFormat.detect(path: out) == nil {
       throw ValidationError("Cannot tell the output format from --out's name; pass --format.")
     }
+  }
+
+  func parseWeights(_ text: String) -> [Float]? {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+      Float($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 && ($0 ?? 0).isFinite }) else { return nil }
+    return parts.compactMap { $0 }
   }
 
   func parseLevels(_ text: String) -> [Int]? {
@@ -140,7 +155,8 @@ struct OrganizeBuildCommand: ParsableCommand {
       let embeddingSeconds = Date().timeIntervalSince(embeddingStart)
       let built: TopicTreeModel
       do {
-        var pipeline = OrganizePipeline(options: options, lexicalWeight: Float(lexicalWeight))
+        let weights = parseWeights(lexicalWeight) ?? OrganizePipeline.defaultLexicalWeights
+        var pipeline = OrganizePipeline(options: options, lexicalWeights: weights)
         pipeline.refineOnEncoder = refineOnEncoder
         built = try pipeline.run(
           ids: records.map(\.id), texts: texts, titles: records.map(\.title), vectors: vectors,

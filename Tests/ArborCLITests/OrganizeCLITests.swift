@@ -174,6 +174,19 @@ import Testing
     // Usage errors.
     let single = try runArbor(["organize", "build", input.path, "--out", out, "--min-children", "1"])
     #expect(single.status == 2)
+    for weights in ["0.8,x", "0.8,-0.1", "0.8,,0.4", ""] {
+      let bad = try runArbor(["organize", "build", input.path, "--out", out, "--lexical-weight", weights])
+      #expect(bad.status == 2, "--lexical-weight '\(weights)'")
+      #expect(bad.stderr.contains("--lexical-weight"))
+    }
+    // Per-level weights, the last serving the deeper level.
+    let perLevel = try runArbor([
+      "organize", "build", input.path, "--out", out, "--levels", "3,6", "--lexical-weight", "0.8,0",
+      "--dimension", "128",
+    ])
+    #expect(perLevel.status == 0, "\(perLevel.stderr)")
+    #expect(FileManager.default.fileExists(atPath: out))
+    try? FileManager.default.removeItem(atPath: out)
     let ward = try runArbor(["organize", "build", input.path, "--out", out, "--method", "ward"])
     #expect(ward.status != 0)
     #expect(!FileManager.default.fileExists(atPath: out))

@@ -62,6 +62,38 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
     #expect(tree.nodes[0].size == ids.count)
   }
 
+  @Test func eachLevelSplitsAndRefinesInItsOwnSpace() throws {
+    // Space A holds the groups and the contiguous subgroups of `clusteredVectors`; space B the same
+    // groups but subgroups by parity of the index, more strongly. With [A, B] the top level follows A and
+    // the leaves follow B's parity split; with A alone the leaves are A's subgroups.
+    let data = clusteredVectors()
+    var parityVectors: [Float] = []
+    var paritySubgroups: [Int] = []
+    for (i, group) in data.groups.enumerated() {
+      var row = [Float](repeating: 0, count: data.dimension)
+      row[group] = 1
+      row[3 + group * 2 + i % 2] = 0.9
+      parityVectors += row
+      paritySubgroups.append(group * 2 + i % 2)
+    }
+    var options = TopicTreeOptions()
+    options.levels = .fixed([3, 6])
+    let ids = data.groups.indices.map { "d\($0)" }
+    let builder = TopicTreeBuilder(options: options)
+    let split = try builder.build(
+      levelVectors: [data.vectors, parityVectors], dimension: data.dimension, ids: ids)
+    #expect(samePartition(split.documentLeaves.map { split.path(to: $0)[0] }, data.groups))
+    #expect(samePartition(split.documentLeaves, paritySubgroups))
+    let single = try builder.build(levelVectors: [data.vectors], dimension: data.dimension, ids: ids)
+    #expect(samePartition(single.documentLeaves, data.subgroups))
+    // Refinement alone keeps the per-level structure: the same result without refinement passes.
+    var unrefined = options
+    unrefined.refinementPasses = 0
+    let plain = try TopicTreeBuilder(options: unrefined).build(
+      levelVectors: [data.vectors, parityVectors], dimension: data.dimension, ids: ids)
+    #expect(samePartition(plain.documentLeaves, paritySubgroups))
+  }
+
   @Test func bottomUpAndWardRecoverTheKnownTree() throws {
     let data = clusteredVectors(perSubgroup: 12)
     let ids = data.groups.indices.map { "d\($0)" }

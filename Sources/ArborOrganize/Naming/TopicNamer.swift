@@ -24,8 +24,9 @@ public struct TopicNamer {
   public var maximumLabelWords = 6
   /// Coordinate-ascent sweeps per sibling group.
   public var sweeps = 3
-  /// Rounds that grow each chosen label by one phrase and choose again.
-  public var extensionRounds = 1
+  /// Rounds that grow each chosen label by one phrase and choose again (labels stay within
+  /// `maximumLabelWords`).
+  public var extensionRounds = 2
   /// An optional language-model namer; its answer replaces the chosen label when it gives one.
   public var endpoint: ((NamingRequest) -> String?)?
 

@@ -41,36 +41,58 @@ struct ClusterStructure {
   /// Path k-means: each document moves to the leaf whose path (top level to leaf) has the highest summed
   /// cosine `Σ_v x·c_v` over its nodes, centroids are recomputed from the new members, `passes` times.
   /// The tree's shape never changes; a move that would empty a leaf is not made.
-  mutating func refine(_ points: [Float], dimension: Int, passes: Int) {
+  ///
+  /// With several `spaces` (row-major `[documents, dimension]` each, unit rows), a node at depth `l`
+  /// (top level 1) is compared in `spaces[min(l, spaces.count) - 1]`: `x^(l)·c_v^(l)`, its centroid
+  /// taken in that space too.
+  mutating func refine(_ spaces: [[Float]], dimension: Int, passes: Int) {
     let n = members[0].count
     let leafNodes = leaves
-    let nodeCount = parent.count
-    let paths: [[Int]] = leafNodes.map { leaf in
-      var path: [Int] = []
+    // Every node below the root is compared in one space; its column there.
+    var nodesOfSpace = [[Int]](repeating: [], count: spaces.count)
+    var column = [Int](repeating: 0, count: parent.count)
+    var spaceOf = [Int](repeating: 0, count: parent.count)
+    for node in parent.indices.dropFirst() {
+      var depth = 0
+      var current: Int? = node
+      while let p = current.flatMap({ parent[$0] }) {
+        depth += 1
+        current = p
+      }
+      let space = min(depth, spaces.count) - 1
+      spaceOf[node] = space
+      column[node] = nodesOfSpace[space].count
+      nodesOfSpace[space].append(node)
+    }
+    // Paths from the leaf up, as (space, column) pairs.
+    let paths: [[(space: Int, column: Int)]] = leafNodes.map { leaf in
+      var path: [(space: Int, column: Int)] = []
       var current = leaf
       while let p = parent[current] {
-        path.append(current)
+        path.append((spaceOf[current], column[current]))
         current = p
       }
       return path
     }
     var leafOf = [Int](repeating: 0, count: n)
     for (position, leaf) in leafNodes.enumerated() { for d in members[leaf] { leafOf[d] = position } }
-    var similarities: [Float] = []
+    var similarities = [[Float]](repeating: [], count: spaces.count)
     for _ in 0..<passes {
-      let centroids = centroidMatrix(points, dimension: dimension)
-      SphericalKMeans.similarities(
-        points, n: n, centroids, k: nodeCount, dimension: dimension, into: &similarities)
+      for (s, points) in spaces.enumerated() where !nodesOfSpace[s].isEmpty {
+        let centroids = centroidMatrix(points, dimension: dimension, nodes: nodesOfSpace[s])
+        SphericalKMeans.similarities(
+          points, n: n, centroids, k: nodesOfSpace[s].count, dimension: dimension, into: &similarities[s])
+      }
+      let widths = nodesOfSpace.map(\.count)
       var counts = [Int](repeating: 0, count: leafNodes.count)
       for l in leafOf { counts[l] += 1 }
       var moved = 0
       for d in 0..<n {
-        let row = d * nodeCount
         var best = leafOf[d]
         var bestScore = -Float.infinity
         for (position, path) in paths.enumerated() {
           var score: Float = 0
-          for v in path { score += similarities[row + v] }
+          for step in path { score += similarities[step.space][d * widths[step.space] + step.column] }
           if score > bestScore {
             bestScore = score
             best = position
@@ -100,10 +122,17 @@ struct ClusterStructure {
     }
   }
 
-  /// Unit-length centroids of every node, `[nodes, dimension]`.
-  func centroidMatrix(_ points: [Float], dimension: Int) -> [Float] {
-    var sums = sumMatrix(points, dimension: dimension)
-    for node in parent.indices { SphericalKMeans.normalizeRow(&sums, row: node, dimension: dimension) }
+  /// Unit-length centroids of `nodes`, `[nodes.count, dimension]`.
+  func centroidMatrix(_ points: [Float], dimension: Int, nodes: [Int]) -> [Float] {
+    var sums = [Float](repeating: 0, count: nodes.count * dimension)
+    for (row, node) in nodes.enumerated() {
+      let base = row * dimension
+      for d in members[node] {
+        let source = d * dimension
+        for j in 0..<dimension { sums[base + j] += points[source + j] }
+      }
+      SphericalKMeans.normalizeRow(&sums, row: row, dimension: dimension)
+    }
     return sums
   }
 

@@ -19,20 +19,45 @@ public struct TopicTreeBuilder: Sendable {
     vectors: [Float], dimension: Int, ids: [String], refinementVectors: [Float]? = nil,
     refinementDimension: Int = 0, progress: ((String) -> Void)? = nil
   ) throws(TaxonomyError) -> TopicTree {
+    try build(
+      levelVectors: [vectors], dimension: dimension, ids: ids, refinementVectors: refinementVectors,
+      refinementDimension: refinementDimension, progress: progress)
+  }
+
+  /// Clusters documents described per level: level `l` (top level 1) is split, and its nodes refined,
+  /// on `levelVectors[min(l, count) - 1]` (each row-major `[ids.count, dimension]`, normalised here).
+  /// Bottom-up and ward cluster on the first. Deterministic for `options.seed`.
+  public func build(
+    levelVectors: [[Float]], dimension: Int, ids: [String], refinementVectors: [Float]? = nil,
+    refinementDimension: Int = 0, progress: ((String) -> Void)? = nil
+  ) throws(TaxonomyError) -> TopicTree {
     let n = ids.count
-    guard n >= 2, vectors.count == n * dimension else {
+    guard n >= 2, !levelVectors.isEmpty, levelVectors.allSatisfy({ $0.count == n * dimension }) else {
       throw TaxonomyError(.schema, "a topic tree needs at least two documents with vectors")
     }
-    var points = vectors
-    for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
+    // Levels that share one matrix share its normalised copy.
+    var spaces: [[Float]] = []
+    var storage: [UnsafePointer<Float>?] = []
+    for vectors in levelVectors {
+      let address = vectors.withUnsafeBufferPointer { $0.baseAddress }
+      if let earlier = storage.firstIndex(where: { $0 == address }) {
+        spaces.append(spaces[earlier])
+      } else {
+        var points = vectors
+        for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
+        spaces.append(points)
+      }
+      storage.append(address)
+    }
+    let points = spaces[0]
     var structure = ClusterStructure(documentCount: n)
     switch (options.method, options.levels) {
     case (.topDown, .fixed(let sizes)):
       try Self.check(sizes, documents: n)
-      topDownFixed(points, dimension: dimension, sizes: sizes, into: &structure, progress: progress)
+      topDownFixed(spaces, dimension: dimension, sizes: sizes, into: &structure, progress: progress)
     case (.topDown, .dataDriven(let maxDepth, let minChildren, let maxChildren, let minSize)):
       topDownDataDriven(
-        points, dimension: dimension, maxDepth: maxDepth, minChildren: minChildren, maxChildren: maxChildren,
+        spaces, dimension: dimension, maxDepth: maxDepth, minChildren: minChildren, maxChildren: maxChildren,
         minSize: minSize, into: &structure, progress: progress)
     case (.bottomUp, .fixed(let sizes)):
       try Self.check(sizes, documents: n)
@@ -55,9 +80,9 @@ public struct TopicTreeBuilder: Sendable {
       if let refinementVectors, refinementDimension > 0 {
         var other = refinementVectors
         for row in 0..<n { SphericalKMeans.normalizeRow(&other, row: row, dimension: refinementDimension) }
-        structure.refine(other, dimension: refinementDimension, passes: options.refinementPasses)
+        structure.refine([other], dimension: refinementDimension, passes: options.refinementPasses)
       } else {
-        structure.refine(points, dimension: dimension, passes: options.refinementPasses)
+        structure.refine(spaces, dimension: dimension, passes: options.refinementPasses)
       }
     }
     return structure.tree(points, dimension: dimension, ids: ids)
@@ -84,13 +109,14 @@ public struct TopicTreeBuilder: Sendable {
   }
 
   private func topDownFixed(
-    _ points: [Float], dimension: Int, sizes: [Int], into structure: inout ClusterStructure,
+    _ spaces: [[Float]], dimension: Int, sizes: [Int], into structure: inout ClusterStructure,
     progress: ((String) -> Void)?
   ) {
     var frontier = [0]
     for (level, total) in sizes.enumerated() {
       progress?("level \(level + 1): \(total) clusters")
       let counts = Self.allocate(total, among: frontier.map { structure.members[$0].count })
+      let points = spaces[min(level, spaces.count - 1)]
       var next: [Int] = []
       for (node, k) in zip(frontier, counts) {
         next += split(node, into: k, points, dimension: dimension, structure: &structure)
@@ -125,12 +151,13 @@ public struct TopicTreeBuilder: Sendable {
   }
 
   private func topDownDataDriven(
-    _ points: [Float], dimension: Int, maxDepth: Int, minChildren: Int, maxChildren: Int, minSize: Int,
+    _ spaces: [[Float]], dimension: Int, maxDepth: Int, minChildren: Int, maxChildren: Int, minSize: Int,
     into structure: inout ClusterStructure, progress: ((String) -> Void)?
   ) {
     var frontier = [0]
     for depth in 0..<maxDepth {
       progress?("level \(depth + 1): splitting \(frontier.count) nodes")
+      let points = spaces[min(depth, spaces.count - 1)]
       var next: [Int] = []
       for node in frontier {
         let members = structure.members[node]
