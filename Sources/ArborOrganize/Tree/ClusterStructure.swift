@@ -48,22 +48,20 @@ struct ClusterStructure {
   mutating func refine(_ spaces: [[Float]], dimension: Int, passes: Int) {
     let n = members[0].count
     let leafNodes = leaves
-    // Every node below the root is compared in one space; its column there.
+    // Every node below the root is compared in one space; its column there. A child's index is always
+    // larger than its parent's (nodes are appended), so depths fill in one forward pass.
     var nodesOfSpace = [[Int]](repeating: [], count: spaces.count)
     var column = [Int](repeating: 0, count: parent.count)
     var spaceOf = [Int](repeating: 0, count: parent.count)
+    var depth = [Int](repeating: 0, count: parent.count)
     for node in parent.indices.dropFirst() {
-      var depth = 0
-      var current: Int? = node
-      while let p = current.flatMap({ parent[$0] }) {
-        depth += 1
-        current = p
-      }
-      let space = min(depth, spaces.count) - 1
+      depth[node] = depth[parent[node] ?? 0] + 1
+      let space = min(depth[node], spaces.count) - 1
       spaceOf[node] = space
       column[node] = nodesOfSpace[space].count
       nodesOfSpace[space].append(node)
     }
+    let widths = nodesOfSpace.map(\.count)
     // Paths from the leaf up, as (space, column) pairs.
     let paths: [[(space: Int, column: Int)]] = leafNodes.map { leaf in
       var path: [(space: Int, column: Int)] = []
@@ -83,7 +81,6 @@ struct ClusterStructure {
         SphericalKMeans.similarities(
           points, n: n, centroids, k: nodesOfSpace[s].count, dimension: dimension, into: &similarities[s])
       }
-      let widths = nodesOfSpace.map(\.count)
       var counts = [Int](repeating: 0, count: leafNodes.count)
       for l in leafOf { counts[l] += 1 }
       var moved = 0
@@ -124,22 +121,17 @@ struct ClusterStructure {
 
   /// Unit-length centroids of `nodes`, `[nodes.count, dimension]`.
   func centroidMatrix(_ points: [Float], dimension: Int, nodes: [Int]) -> [Float] {
-    var sums = [Float](repeating: 0, count: nodes.count * dimension)
-    for (row, node) in nodes.enumerated() {
-      let base = row * dimension
-      for d in members[node] {
-        let source = d * dimension
-        for j in 0..<dimension { sums[base + j] += points[source + j] }
-      }
-      SphericalKMeans.normalizeRow(&sums, row: row, dimension: dimension)
-    }
+    var sums = sumMatrix(points, dimension: dimension, nodes: nodes)
+    for row in nodes.indices { SphericalKMeans.normalizeRow(&sums, row: row, dimension: dimension) }
     return sums
   }
 
-  func sumMatrix(_ points: [Float], dimension: Int) -> [Float] {
-    var sums = [Float](repeating: 0, count: parent.count * dimension)
-    for node in parent.indices {
-      let base = node * dimension
+  /// Sums of the member rows of `nodes` (every node by default), `[nodes.count, dimension]`.
+  func sumMatrix(_ points: [Float], dimension: Int, nodes: [Int]? = nil) -> [Float] {
+    let nodes = nodes ?? Array(parent.indices)
+    var sums = [Float](repeating: 0, count: nodes.count * dimension)
+    for (row, node) in nodes.enumerated() {
+      let base = row * dimension
       for d in members[node] {
         let source = d * dimension
         for j in 0..<dimension { sums[base + j] += points[source + j] }

@@ -35,19 +35,16 @@ public struct TopicTreeBuilder: Sendable {
     guard n >= 2, !levelVectors.isEmpty, levelVectors.allSatisfy({ $0.count == n * dimension }) else {
       throw TaxonomyError(.schema, "a topic tree needs at least two documents with vectors")
     }
-    // Levels that share one matrix share its normalised copy.
+    // Levels given the same matrix share its normalised copy (Array's == is O(1) on shared storage).
     var spaces: [[Float]] = []
-    var storage: [UnsafePointer<Float>?] = []
-    for vectors in levelVectors {
-      let address = vectors.withUnsafeBufferPointer { $0.baseAddress }
-      if let earlier = storage.firstIndex(where: { $0 == address }) {
+    for (level, vectors) in levelVectors.enumerated() {
+      if let earlier = levelVectors[..<level].firstIndex(of: vectors) {
         spaces.append(spaces[earlier])
-      } else {
-        var points = vectors
-        for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
-        spaces.append(points)
+        continue
       }
-      storage.append(address)
+      var points = vectors
+      for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
+      spaces.append(points)
     }
     let points = spaces[0]
     var structure = ClusterStructure(documentCount: n)
