@@ -46,6 +46,7 @@ public struct OrganizePipeline {
     for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
     var levelFeatures = [points]
     var featureDimension = dimension
+    var lexicalSettings: LexicalFeatureSettings?
     if lexicalWeights.contains(where: { $0 > 0 }) {
       progress?("TF-IDF SVD features")
       let width = min(lexicalDimension, max(2, n / 8))
@@ -62,6 +63,10 @@ public struct OrganizePipeline {
           return features
         }
         featureDimension = dimension + lexical.dimension
+        if !refineOnEncoder {
+          lexicalSettings = LexicalFeatureSettings(
+            weights: lexicalWeights, dimension: width, seed: options.seed, documentCount: n)
+        }
       }
     }
     lap("lexical features")
@@ -82,6 +87,7 @@ public struct OrganizePipeline {
     var model = TopicTreeModel(
       tree: tree, documentVectors: points, encoderIdentity: "", encoderName: "", builtinDimension: 0)
     model.documentTexts = texts
+    model.lexicalFeatures = lexicalSettings
     model.navigationOutcome = try Self.navigation(tree: tree, points: points, embedLabels: embedLabels)
     lap("navigation check")
     model.timings = timings

@@ -19,22 +19,32 @@ enum LexicalFeatures {
 
   /// TF-IDF rows of `texts`.
   static func tfidf(_ texts: [String]) -> SparseRows {
+    fitTFIDF(texts).rows
+  }
+
+  /// TF-IDF rows of `texts` with the vocabulary (phrase to column) and idf fitted on them.
+  static func fitTFIDF(_ texts: [String]) -> (rows: SparseRows, columns: [String: Int32], idf: [Float]) {
     let table = PhraseTable(texts: texts, keepingStopWords: true)
     var df = [Int32](repeating: 0, count: table.phrases.count)
     for row in table.documents { for t in Set(row) { df[Int(t)] += 1 } }
-    var column = [Int32](repeating: -1, count: df.count)
-    var columnCount: Int32 = 0
+    var columns: [String: Int32] = [:]
     var idf: [Float] = []
     let n = Float(texts.count)
     for t in df.indices where df[t] >= 2 {
-      column[t] = columnCount
-      columnCount += 1
+      columns[table.phrases[t]] = Int32(idf.count)
       idf.append(logf((1 + n) / (1 + Float(df[t]))) + 1)
     }
+    let column = table.phrases.map { columns[$0] ?? -1 }
+    return (weightedRows(table.documents, column: column, idf: idf), columns, idf)
+  }
+
+  /// Unit-length sublinear TF-IDF rows of documents given as phrase ids; `column[id]` is a phrase's
+  /// column (-1: not in the vocabulary).
+  static func weightedRows(_ documents: [[Int32]], column: [Int32], idf: [Float]) -> SparseRows {
     var rows = SparseRows()
-    rows.columnCount = Int(columnCount)
+    rows.columnCount = idf.count
     var counts: [Int32: Int] = [:]
-    for document in table.documents {
+    for document in documents {
       counts.removeAll(keepingCapacity: true)
       for t in document where column[Int(t)] >= 0 { counts[column[Int(t)], default: 0] += 1 }
       let keys = counts.keys.sorted()
@@ -57,12 +67,19 @@ enum LexicalFeatures {
 
   /// `U_k Σ_k` of the TF-IDF matrix of `texts`, `[texts.count, k]` with `k <= dimension`.
   static func svd(texts: [String], dimension: Int, seed: UInt64) -> (vectors: [Float], dimension: Int) {
-    let a = tfidf(texts)
+    guard let (vectors, space) = fit(texts: texts, dimension: dimension, seed: seed) else { return ([], 0) }
+    return (vectors, space.dimension)
+  }
+
+  /// `U_k Σ_k` of the TF-IDF matrix of `texts` (`[texts.count, k]`, `k <= dimension`) and the space that
+  /// folds other texts into the same coordinates; nil when fewer than two columns can be kept.
+  static func fit(texts: [String], dimension: Int, seed: UInt64) -> (vectors: [Float], space: LexicalSpace)? {
+    let (a, columns, idf) = fitTFIDF(texts)
     let n = texts.count
     let v = a.columnCount
     let l = min(dimension + 10, n, v)
     let k = min(dimension, l)
-    guard k >= 2 else { return ([], 0) }
+    guard k >= 2 else { return nil }
     var generator = RandomGenerator(seed: seed &+ 0x5EED_1E71)
     var omega = [Float](repeating: 0, count: v * l)
     for i in omega.indices { omega[i] = generator.nextNormal() }
@@ -85,7 +102,17 @@ enum LexicalFeatures {
       for row in 0..<l { scaled[row * k + column] = Float(eigenvectors[row * l + column]) * sigma }
     }
     let out = Tensor(shape: [n, l], storage: y).matmul(Tensor(shape: [l, k], storage: scaled))
-    return (out.storage, k)
+    // V_k = Aᵀ Q W_k Σ_k⁻¹ (columns for σ = 0 stay zero), so that a row a of A folds in as a V_k.
+    var inverse = [Float](repeating: 0, count: l * k)
+    for column in 0..<k {
+      let sigma = max(0, eigenvalues[column]).squareRoot()
+      guard sigma > 1e-12 else { continue }
+      for row in 0..<l { inverse[row * k + column] = Float(eigenvectors[row * l + column] / sigma) }
+    }
+    let projection = Tensor(shape: [v, l], storage: bt).matmul(Tensor(shape: [l, k], storage: inverse))
+    return (
+      out.storage, LexicalSpace(columns: columns, idf: idf, projection: projection.storage, dimension: k)
+    )
   }
 
   /// `[points | weight · lexical]` with both parts unit-length per row.

@@ -27,7 +27,9 @@ extension TopicTreeModel {
   /// ``TopicTree/placementSums``), and the children of a split start untuned (their normalised sums).
   ///
   /// With `placement` `.path`, each document instead goes to the leaf whose whole path is most similar
-  /// (`Σ_v x·c_v` over the path's nodes), the rule the build's refinement used for the built documents.
+  /// (`Σ_v x·c_v` over the path's nodes), the rule the build's refinement used for the built documents;
+  /// a tree built on joined encoder and TF-IDF SVD features (``lexicalFeatures``) compares each node in
+  /// its level's joined space, rebuilt from the model's texts (see `JoinedPlacement`).
   public mutating func add(
     ids: [String], texts: [String], vectors: [Float], maxLeaf: Int, seed: UInt64, namer: TopicNamer?,
     placement: TopicTreePlacement = .greedy
@@ -39,16 +41,37 @@ extension TopicTreeModel {
     // What the centroids follow: the sums, or a fine-tuned tree's tuned centroids at the sums' lengths.
     var following = tree.placementSums
     let firstNew = tree.documentIDs.count
+    // A tree clustered on joined encoder and lexical features places in those spaces (unless tuned).
+    var joined =
+      placement == .path && tree.tunedCentroids == nil
+      ? JoinedPlacement(model: self, newTexts: ids.indices.map { $0 < texts.count ? texts[$0] : "" }) : nil
+    var similarity = [Float](repeating: 0, count: tree.nodes.count)
     for (position, id) in ids.enumerated() {
       let row = points[(position * dimension)..<((position + 1) * dimension)]
       var node = 0
       if placement == .path {
+        for v in tree.nodes.indices.dropFirst() {
+          var dot: Float = 0
+          if let joined {
+            var squaredNorm: Float = 0
+            for j in 0..<dimension {
+              let s = tree.sums[v * dimension + j]
+              dot += s * row[row.startIndex + j]
+              squaredNorm += s * s
+            }
+            similarity[v] = joined.similarity(
+              node: v, position: position, encoderDot: dot, encoderSquaredNorm: squaredNorm)
+          } else {
+            for j in 0..<dimension { dot += centroids[v * dimension + j] * row[row.startIndex + j] }
+            similarity[v] = dot
+          }
+        }
         var best = -Float.infinity
         for leaf in tree.nodes.indices where leaf != 0 && tree.isLeaf(leaf) {
           var score: Float = 0
           var current: Int? = leaf
           while let v = current, v != 0 {
-            for j in 0..<dimension { score += centroids[v * dimension + j] * row[row.startIndex + j] }
+            score += similarity[v]
             current = tree.nodes[v].parent
           }
           if score > best {
@@ -79,6 +102,7 @@ extension TopicTreeModel {
         }
         current = tree.nodes[v].parent
       }
+      joined?.add(position, to: tree.path(to: node) + [0])
       // Centroids follow the sums (or the scaled tuned centroids) as documents arrive.
       for v in tree.path(to: node) + [0] {
         for j in 0..<dimension { centroids[v * dimension + j] = following[v * dimension + j] }

@@ -13,7 +13,9 @@ import Foundation
 /// tensor `builtinDocumentFrequencies` and metadata `builtinDocumentCount` (its fitted idf). A model
 /// fine-tuned by `arbor finetune` also has the tensor `centroids` `[nodes, dimension]` (the tuned
 /// unit-length centroids placement uses, ``TopicTree/tunedCentroids``) and metadata `finetuned` (what it
-/// was tuned from); files without them read as before.
+/// was tuned from); files without them read as before. A tree built on joined lexical features has
+/// metadata `lexicalFeatures` (`{"weights", "dimension", "seed", "documents"}`, see
+/// ``LexicalFeatureSettings``); without it, `add` places by the encoder's vectors alone.
 public struct TopicTreeModel: Sendable {
   /// The `model` metadata value.
   public static let kind = "arbor-topic-tree"
@@ -37,6 +39,9 @@ public struct TopicTreeModel: Sendable {
   public var documentTexts: [String] = []
   /// What the model was fine-tuned from and how (`arbor finetune`), saved as metadata `finetuned`.
   public var finetuning: String?
+  /// How the build joined TF-IDF SVD features to the encoder's (nil: encoder vectors only), saved as
+  /// metadata `lexicalFeatures`.
+  public var lexicalFeatures: LexicalFeatureSettings?
   /// Seconds per phase of the build (not saved).
   public var timings: [(phase: String, seconds: Double)] = []
   /// How the label-only navigator did on the tree's own documents (not saved).
@@ -71,6 +76,7 @@ public struct TopicTreeModel: Sendable {
       "builtinDocumentCount": String(builtinDocumentCount),
     ]
     if let finetuning { metadata["finetuned"] = finetuning }
+    if let lexicalFeatures { metadata["lexicalFeatures"] = lexicalFeatures.json }
     var tensors = [
       (name: "sums", tensor: Tensor(shape: [tree.nodes.count, tree.dimension], storage: tree.sums)),
       (
@@ -166,6 +172,9 @@ public struct TopicTreeModel: Sendable {
       builtinDimension: metadata["builtinDimension"].flatMap(Int.init) ?? 512)
     model.documentTexts = texts
     model.finetuning = metadata["finetuned"]
+    if let text = metadata["lexicalFeatures"] {
+      model.lexicalFeatures = try lexicalSettings(text, documentCount: ids.count, failure: failure)
+    }
     if file.entries["centroids"] != nil {
       let tuned: Tensor
       do { tuned = try file.tensor("centroids") } catch {
@@ -187,5 +196,29 @@ public struct TopicTreeModel: Sendable {
       model.builtinDocumentCount = metadata["builtinDocumentCount"].flatMap(Int.init) ?? 0
     }
     return model
+  }
+
+  /// The `lexicalFeatures` metadata of a model with `documentCount` documents.
+  static func lexicalSettings(
+    _ text: String, documentCount: Int, failure: (String) -> TaxonomyError
+  ) throws(TaxonomyError) -> LexicalFeatureSettings {
+    let expected =
+      "metadata 'lexicalFeatures' must be {\"weights\": [numbers in 0...10], \"dimension\": "
+      + "positive, \"seed\": non-negative, \"documents\": 2...\(documentCount)}"
+    let value: JSONValue
+    do throws(JSONSyntaxError) {
+      value = try JSONParser.parse(Array(text.utf8))
+    } catch {
+      throw failure(expected)
+    }
+    guard let weights = value["weights"]?.arrayValue?.compactMap(\.numberValue), !weights.isEmpty,
+      weights.allSatisfy({ $0 >= 0 && $0 <= 10 }),
+      let dimension = value["dimension"]?.numberValue, dimension >= 1, dimension <= 65_536,
+      let seed = value["seed"]?.numberValue, seed >= 0, seed < 1.8e19,
+      let documents = value["documents"]?.numberValue, documents >= 2, documents <= Double(documentCount)
+    else { throw failure(expected) }
+    return LexicalFeatureSettings(
+      weights: weights.map(Float.init), dimension: Int(dimension), seed: UInt64(seed),
+      documentCount: Int(documents))
   }
 }

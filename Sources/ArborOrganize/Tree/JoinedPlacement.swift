@@ -1,0 +1,84 @@
+/// The joined encoder and TF-IDF SVD spaces a topic tree was clustered in, rebuilt from the model's
+/// texts so that new documents are placed by the rule the build's refinement used: the leaf whose path
+/// has the highest `Σ_v x^(l)·c_v^(l)`, each node compared in its own level's space.
+///
+/// A level with lexical weight `w` joins a document's unit encoder vector `m` and unit lexical vector `u`
+/// as `x = [m, w u] / √(1 + w²|u|²)`; a node's centroid there is the normalised `[S_v, w L_v]` of its
+/// documents' sums, so `x·c_v = (m·S_v + w² u·L_v) / (√(1 + w²|u|²) · √(|S_v|² + w² |L_v|²))`.
+struct JoinedPlacement {
+  let settings: LexicalFeatureSettings
+  /// Width of the lexical vectors.
+  let dimension: Int
+  /// Lexical sums of every node, `[nodes, dimension]`.
+  var sums: [Float]
+  /// Unit lexical vectors of the documents being added, `[count, dimension]`.
+  let newVectors: [Float]
+  /// Depth of every node (top level 1).
+  let depths: [Int]
+
+  /// Rebuilds the spaces of `model` (nil when the model has no lexical settings or its texts do not
+  /// give the same space) and folds in `newTexts`.
+  init?(model: TopicTreeModel, newTexts: [String]) {
+    guard let settings = model.lexicalFeatures, settings.documentCount >= 2,
+      settings.documentCount <= model.documentTexts.count
+    else { return nil }
+    let fitted = Array(model.documentTexts.prefix(settings.documentCount))
+    guard
+      let (vectors, space) = LexicalFeatures.fit(
+        texts: fitted, dimension: settings.dimension, seed: settings.seed)
+    else { return nil }
+    let k = space.dimension
+    // Fitted documents keep their coordinates from the build; later ones are folded in.
+    var documents = vectors
+    let later = Array(model.documentTexts.dropFirst(settings.documentCount))
+    if !later.isEmpty { documents += space.coordinates(of: later) }
+    var added = space.coordinates(of: newTexts)
+    for row in 0..<model.documentTexts.count {
+      SphericalKMeans.normalizeRow(&documents, row: row, dimension: k)
+    }
+    for row in newTexts.indices { SphericalKMeans.normalizeRow(&added, row: row, dimension: k) }
+    let tree = model.tree
+    var depths = [Int](repeating: 0, count: tree.nodes.count)
+    for node in tree.nodes.indices.dropFirst() { depths[node] = depths[tree.nodes[node].parent ?? 0] + 1 }
+    var sums = [Float](repeating: 0, count: tree.nodes.count * k)
+    for (d, leaf) in tree.documentLeaves.enumerated() where d < model.documentTexts.count {
+      var current: Int? = leaf
+      while let node = current {
+        for j in 0..<k { sums[node * k + j] += documents[d * k + j] }
+        current = tree.nodes[node].parent
+      }
+    }
+    self.settings = settings
+    self.dimension = k
+    self.sums = sums
+    self.newVectors = added
+    self.depths = depths
+  }
+
+  /// `x·c_v` in the space of node `v`'s level for new document `position`, given its encoder vector's
+  /// dot product with the node's encoder sum and that sum's squared length.
+  func similarity(node: Int, position: Int, encoderDot: Float, encoderSquaredNorm: Float) -> Float {
+    let w = settings.weight(atDepth: depths[node])
+    let w2 = w * w
+    var lexicalDot: Float = 0
+    var lexicalSquaredNorm: Float = 0
+    var ownSquaredNorm: Float = 0
+    for j in 0..<dimension {
+      let s = sums[node * dimension + j]
+      let u = newVectors[position * dimension + j]
+      lexicalDot += u * s
+      lexicalSquaredNorm += s * s
+      ownSquaredNorm += u * u
+    }
+    let denominator = ((1 + w2 * ownSquaredNorm) * (encoderSquaredNorm + w2 * lexicalSquaredNorm))
+      .squareRoot()
+    return denominator > 0 ? (encoderDot + w2 * lexicalDot) / denominator : 0
+  }
+
+  /// Adds new document `position`'s lexical vector to the sums of `nodes`.
+  mutating func add(_ position: Int, to nodes: [Int]) {
+    for node in nodes {
+      for j in 0..<dimension { sums[node * dimension + j] += newVectors[position * dimension + j] }
+    }
+  }
+}
