@@ -11,8 +11,10 @@ struct OrganizeAddCommand: ParsableCommand {
     abstract: "Add documents to a topic tree without rebuilding it.",
     discussion: """
       Reads the model `arbor organize build --tree-model` wrote, embeds the new records with the same \
-      encoder, places each top-down at the child with the most similar centroid (a model fine-tuned by \
-      arbor finetune places by its tuned centroids), updates sizes and \
+      encoder, places each at the leaf whose path is most similar (--placement path, the rule the build \
+      assigned its documents by, in the build's joined encoder and TF-IDF SVD spaces when it used \
+      lexical weights) or top-down at the child with the most similar centroid (--placement greedy), \
+      either way by the tuned centroids of a model fine-tuned by arbor finetune; updates sizes and \
       centroids, splits leaves with more than --max-leaf documents in two (new ids ID.1, ID.2; every \
       existing id is kept) and writes the grown model (--out), optionally the tree, the new documents' \
       assignments and the HTML view.

@@ -16,8 +16,9 @@ struct JoinedPlacement {
   /// Depth of every node (top level 1).
   let depths: [Int]
 
-  /// Rebuilds the spaces of `model` (nil when the model has no lexical settings or its texts do not
-  /// give the same space) and folds in `newTexts`.
+  /// Rebuilds the spaces of `model` by refitting the TF-IDF SVD on its first `documentCount` texts with
+  /// the saved width and seed, and folds in its later documents and `newTexts`; nil when the model has
+  /// no lexical settings or those texts give fewer than two lexical columns.
   init?(model: TopicTreeModel, newTexts: [String]) {
     guard let settings = model.lexicalFeatures, settings.documentCount >= 2,
       settings.documentCount <= model.documentTexts.count
