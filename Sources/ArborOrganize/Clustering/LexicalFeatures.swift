@@ -215,39 +215,46 @@ enum LexicalFeatures {
     var a = matrix
     var v = [Double](repeating: 0, count: size * size)
     for i in 0..<size { v[i * size + i] = 1 }
-    for _ in 0..<30 {
-      var off = 0.0
-      var diagonal = 0.0
-      for i in 0..<size {
-        diagonal += a[i * size + i] * a[i * size + i]
-        for j in (i + 1)..<max(i + 1, size) { off += a[i * size + j] * a[i * size + j] }
-      }
-      if off <= 1e-22 * max(diagonal, 1e-300) { break }
-      for p in 0..<size {
-        for q in (p + 1)..<max(p + 1, size) {
-          let apq = a[p * size + q]
-          if abs(apq) < 1e-300 { continue }
-          let theta = (a[q * size + q] - a[p * size + p]) / (2 * apq)
-          let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
-          let c = 1 / (t * t + 1).squareRoot()
-          let s = t * c
-          for k in 0..<size {
-            let akp = a[k * size + p]
-            let akq = a[k * size + q]
-            a[k * size + p] = c * akp - s * akq
-            a[k * size + q] = s * akp + c * akq
+    a.withUnsafeMutableBufferPointer { aBuffer in
+      v.withUnsafeMutableBufferPointer { vBuffer in
+        guard let a = aBuffer.baseAddress, let v = vBuffer.baseAddress else { return }
+        for _ in 0..<30 {
+          var off = 0.0
+          var diagonal = 0.0
+          for i in 0..<size {
+            diagonal += a[i * size + i] * a[i * size + i]
+            for j in (i + 1)..<max(i + 1, size) { off += a[i * size + j] * a[i * size + j] }
           }
-          for k in 0..<size {
-            let apk = a[p * size + k]
-            let aqk = a[q * size + k]
-            a[p * size + k] = c * apk - s * aqk
-            a[q * size + k] = s * apk + c * aqk
-          }
-          for k in 0..<size {
-            let vkp = v[k * size + p]
-            let vkq = v[k * size + q]
-            v[k * size + p] = c * vkp - s * vkq
-            v[k * size + q] = s * vkp + c * vkq
+          if off <= 1e-22 * max(diagonal, 1e-300) { break }
+          for p in 0..<size {
+            for q in (p + 1)..<max(p + 1, size) {
+              let apq = a[p * size + q]
+              if abs(apq) < 1e-300 { continue }
+              let theta = (a[q * size + q] - a[p * size + p]) / (2 * apq)
+              let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+              let c = 1 / (t * t + 1).squareRoot()
+              let s = t * c
+              for k in 0..<size {
+                let akp = a[k * size + p]
+                let akq = a[k * size + q]
+                a[k * size + p] = c * akp - s * akq
+                a[k * size + q] = s * akp + c * akq
+              }
+              let rowP = a + p * size
+              let rowQ = a + q * size
+              for k in 0..<size {
+                let apk = rowP[k]
+                let aqk = rowQ[k]
+                rowP[k] = c * apk - s * aqk
+                rowQ[k] = s * apk + c * aqk
+              }
+              for k in 0..<size {
+                let vkp = v[k * size + p]
+                let vkq = v[k * size + q]
+                v[k * size + p] = c * vkp - s * vkq
+                v[k * size + q] = s * vkp + c * vkq
+              }
+            }
           }
         }
       }

@@ -235,9 +235,15 @@ struct SphericalKMeans {
     _ points: [Float], n: Int, k: Int, dimension: Int, assignments: [Int], into centroids: inout [Float]
   ) {
     centroids = [Float](repeating: 0, count: k * dimension)
-    for i in 0..<n {
-      let c = assignments[i]
-      for j in 0..<dimension { centroids[c * dimension + j] += points[i * dimension + j] }
+    centroids.withUnsafeMutableBufferPointer { sums in
+      points.withUnsafeBufferPointer { rows in
+        guard let sum = sums.baseAddress, let row = rows.baseAddress else { return }
+        for i in 0..<n {
+          let target = sum + assignments[i] * dimension
+          let source = row + i * dimension
+          for j in 0..<dimension { target[j] += source[j] }
+        }
+      }
     }
     for c in 0..<k { normalizeRow(&centroids, row: c, dimension: dimension) }
   }

@@ -303,27 +303,36 @@ public struct TopicNamer {
       return (0..<m).map { choice[$0] >= 0 ? candidates[$0][choice[$0]] : candidates[$0].first ?? "" }
     }
     let n = documents.count
+    // Candidate-major copy, so that the sweeps read each candidate's similarities contiguously.
+    var byCandidate = [Float](repeating: 0, count: total * n)
+    for d in 0..<n {
+      for column in 0..<total { byCandidate[column * n + d] = similarity[d * total + column] }
+    }
+    similarity = []
+    var otherValue = [Float](repeating: 0, count: n)
+    var otherOwner = [Int](repeating: 0, count: n)
     for _ in 0..<sweeps {
       var changed = false
       for i in 0..<m {
-        // The best other label's similarity and owner for every document.
-        var otherValue = [Float](repeating: -.infinity, count: n)
-        var otherOwner = [Int](repeating: -1, count: n)
+        // The best other label's similarity and owner for every document (the first owner on ties).
         for d in 0..<n {
-          for j in 0..<m where j != i {
-            let s = similarity[d * total + offset[j] + choice[j]]
-            if s > otherValue[d] {
-              otherValue[d] = s
-              otherOwner[d] = j
-            }
+          otherValue[d] = -.infinity
+          otherOwner[d] = -1
+        }
+        for j in 0..<m where j != i {
+          let base = (offset[j] + choice[j]) * n
+          for d in 0..<n where byCandidate[base + d] > otherValue[d] {
+            otherValue[d] = byCandidate[base + d]
+            otherOwner[d] = j
           }
         }
         var best = (correct: -1, margin: -Float.infinity, c: choice[i])
         for c in 0..<rows[i].count {
           var correct = 0
           let column = offset[i] + c
+          let base = column * n
           for d in 0..<n {
-            let s = similarity[d * total + column]
+            let s = byCandidate[base + d]
             if owner[d] == i {
               if s > otherValue[d] { correct += 1 }
             } else if otherOwner[d] == owner[d] && otherValue[d] >= s {
