@@ -305,12 +305,20 @@ public struct TopicNamer {
     let n = documents.count
     // Candidate-major copy, so that the sweeps read each candidate's similarities contiguously.
     var byCandidate = [Float](repeating: 0, count: total * n)
-    for d in 0..<n {
-      for column in 0..<total { byCandidate[column * n + d] = similarity[d * total + column] }
+    byCandidate.withUnsafeMutableBufferPointer { out in
+      similarity.withUnsafeBufferPointer { rowMajor in
+        for d in 0..<n { for column in 0..<total { out[column * n + d] = rowMajor[d * total + column] } }
+      }
     }
     similarity = []
+    // Child i's documents are documents[start[i]..<start[i + 1]] (appended child by child).
+    var start = [Int](repeating: 0, count: m + 1)
+    for (position, child) in children.enumerated() {
+      start[position + 1] = start[position] + members[child].count
+    }
     var otherValue = [Float](repeating: 0, count: n)
     var otherOwner = [Int](repeating: 0, count: n)
+    var rivals: [Int] = []
     for _ in 0..<sweeps {
       var changed = false
       for i in 0..<m {
@@ -326,17 +334,21 @@ public struct TopicNamer {
             otherOwner[d] = j
           }
         }
+        // A candidate of child i is right on its own documents when it beats the best other label,
+        // and on another child's documents that this child's label would otherwise win when it does not
+        // beat it; elsewhere it cannot change the outcome.
+        rivals.removeAll(keepingCapacity: true)
+        for d in 0..<n where owner[d] != i && otherOwner[d] == owner[d] { rivals.append(d) }
         var best = (correct: -1, margin: -Float.infinity, c: choice[i])
         for c in 0..<rows[i].count {
-          var correct = 0
           let column = offset[i] + c
-          let base = column * n
-          for d in 0..<n {
-            let s = byCandidate[base + d]
-            if owner[d] == i {
-              if s > otherValue[d] { correct += 1 }
-            } else if otherOwner[d] == owner[d] && otherValue[d] >= s {
-              correct += 1
+          let correct = byCandidate.withUnsafeBufferPointer { values in
+            otherValue.withUnsafeBufferPointer { other in
+              let row = values.baseAddress! + column * n
+              var count = 0
+              for d in start[i]..<start[i + 1] where row[d] > other[d] { count += 1 }
+              for d in rivals where other[d] >= row[d] { count += 1 }
+              return count
             }
           }
           if correct > best.correct || (correct == best.correct && margin[column] > best.margin) {
