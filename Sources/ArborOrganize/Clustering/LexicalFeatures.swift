@@ -102,16 +102,17 @@ enum LexicalFeatures {
       for row in 0..<l { scaled[row * k + column] = Float(eigenvectors[row * l + column]) * sigma }
     }
     let out = Tensor(shape: [n, l], storage: y).matmul(Tensor(shape: [l, k], storage: scaled))
-    // V_k = Aᵀ Q W_k Σ_k⁻¹ (columns for σ = 0 stay zero), so that a row a of A folds in as a V_k.
-    var inverse = [Float](repeating: 0, count: l * k)
+    // V_k = Aᵀ Q · W_k Σ_k⁻¹ (columns for σ = 0 stay zero), kept as its two factors: folding in a few
+    // texts through them is cheaper than forming the [columns, k] product that a build never uses.
+    var rotation = [Float](repeating: 0, count: l * k)
     for column in 0..<k {
       let sigma = max(0, eigenvalues[column]).squareRoot()
       guard sigma > 1e-12 else { continue }
-      for row in 0..<l { inverse[row * k + column] = Float(eigenvectors[row * l + column] / sigma) }
+      for row in 0..<l { rotation[row * k + column] = Float(eigenvectors[row * l + column] / sigma) }
     }
-    let projection = Tensor(shape: [v, l], storage: bt).matmul(Tensor(shape: [l, k], storage: inverse))
     return (
-      out.storage, LexicalSpace(columns: columns, idf: idf, projection: projection.storage, dimension: k)
+      out.storage,
+      LexicalSpace(columns: columns, idf: idf, basis: bt, rotation: rotation, width: l, dimension: k)
     )
   }
 

@@ -6,15 +6,14 @@
 /// as `x = [m, w u] / √(1 + w²|u|²)`; a node's centroid there is the normalised `[S_v, w L_v]` of its
 /// documents' sums, so `x·c_v = (m·S_v + w² u·L_v) / (√(1 + w²|u|²) · √(|S_v|² + w² |L_v|²))`.
 struct JoinedPlacement {
-  let settings: LexicalFeatureSettings
   /// Width of the lexical vectors.
   let dimension: Int
   /// Lexical sums of every node, `[nodes, dimension]`.
   var sums: [Float]
   /// Unit lexical vectors of the documents being added, `[count, dimension]`.
   let newVectors: [Float]
-  /// Depth of every node (top level 1).
-  let depths: [Int]
+  /// The lexical weight of every node's level (root unused).
+  let weights: [Float]
 
   /// Rebuilds the spaces of `model` by refitting the TF-IDF SVD on its first `documentCount` texts with
   /// the saved width and seed, and folds in its later documents and `newTexts`; nil when the model has
@@ -30,37 +29,31 @@ struct JoinedPlacement {
     else { return nil }
     let k = space.dimension
     // Fitted documents keep their coordinates from the build; later ones are folded in.
-    var documents = vectors
-    let later = Array(model.documentTexts.dropFirst(settings.documentCount))
-    if !later.isEmpty { documents += space.coordinates(of: later) }
+    var documents =
+      vectors + space.coordinates(of: Array(model.documentTexts.dropFirst(settings.documentCount)))
     var added = space.coordinates(of: newTexts)
-    for row in 0..<model.documentTexts.count {
+    for row in model.documentTexts.indices {
       SphericalKMeans.normalizeRow(&documents, row: row, dimension: k)
     }
     for row in newTexts.indices { SphericalKMeans.normalizeRow(&added, row: row, dimension: k) }
     let tree = model.tree
-    var depths = [Int](repeating: 0, count: tree.nodes.count)
-    for node in tree.nodes.indices.dropFirst() { depths[node] = depths[tree.nodes[node].parent ?? 0] + 1 }
-    var sums = [Float](repeating: 0, count: tree.nodes.count * k)
-    for (d, leaf) in tree.documentLeaves.enumerated() where d < model.documentTexts.count {
-      var current: Int? = leaf
-      while let node = current {
-        for j in 0..<k { sums[node * k + j] += documents[d * k + j] }
-        current = tree.nodes[node].parent
-      }
-    }
-    self.settings = settings
-    self.dimension = k
-    self.sums = sums
-    self.newVectors = added
-    self.depths = depths
+    dimension = k
+    sums = OrganizePipeline.sums(tree: tree, points: documents, dimension: k)
+    newVectors = added
+    weights = tree.nodes.indices.map { settings.weight(atDepth: tree.depth(of: $0)) }
   }
 
-  /// `x·c_v` in the space of node `v`'s level for new document `position`, given its encoder vector's
-  /// dot product with the node's encoder sum and that sum's squared length.
-  func similarity(node: Int, position: Int, encoderDot: Float, encoderSquaredNorm: Float) -> Float {
-    let w = settings.weight(atDepth: depths[node])
-    let w2 = w * w
+  /// `x·c_v` in the space of node `v`'s level for new document `position` with unit encoder vector
+  /// `encoder`, given the encoder sums of every node (`[nodes, encoder.count]`).
+  func similarity(node: Int, position: Int, encoder: ArraySlice<Float>, encoderSums: [Float]) -> Float {
+    let width = encoder.count
+    var encoderDot: Float = 0
+    var encoderSquaredNorm: Float = 0
+    for (j, value) in encoder.enumerated() {
+      let s = encoderSums[node * width + j]
+      encoderDot += s * value
+      encoderSquaredNorm += s * s
+    }
     var lexicalDot: Float = 0
     var lexicalSquaredNorm: Float = 0
     var ownSquaredNorm: Float = 0
@@ -71,6 +64,7 @@ struct JoinedPlacement {
       lexicalSquaredNorm += s * s
       ownSquaredNorm += u * u
     }
+    let w2 = weights[node] * weights[node]
     let denominator = ((1 + w2 * ownSquaredNorm) * (encoderSquaredNorm + w2 * lexicalSquaredNorm))
       .squareRoot()
     return denominator > 0 ? (encoderDot + w2 * lexicalDot) / denominator : 0

@@ -51,20 +51,14 @@ extension TopicTreeModel {
       var node = 0
       if placement == .path {
         for v in tree.nodes.indices.dropFirst() {
-          var dot: Float = 0
           if let joined {
-            var squaredNorm: Float = 0
-            for j in 0..<dimension {
-              let s = tree.sums[v * dimension + j]
-              dot += s * row[row.startIndex + j]
-              squaredNorm += s * s
-            }
             similarity[v] = joined.similarity(
-              node: v, position: position, encoderDot: dot, encoderSquaredNorm: squaredNorm)
-          } else {
-            for j in 0..<dimension { dot += centroids[v * dimension + j] * row[row.startIndex + j] }
-            similarity[v] = dot
+              node: v, position: position, encoder: row, encoderSums: tree.sums)
+            continue
           }
+          var dot: Float = 0
+          for j in 0..<dimension { dot += centroids[v * dimension + j] * row[row.startIndex + j] }
+          similarity[v] = dot
         }
         var best = -Float.infinity
         for leaf in tree.nodes.indices where leaf != 0 && tree.isLeaf(leaf) {
