@@ -49,6 +49,12 @@ struct FinetuneCommand: ParsableCommand {
   @Option(help: "Training steps.") var steps: Int = 200
   @Option(help: "AdamW learning rate.") var learningRate: Float = 1e-3
   @Option(help: "KL weight β towards the initial model (exact per-node KL).") var kl: Double = 0
+  @Option(
+    help: ArgumentHelp(
+      "Sampling temperature T: paths are sampled and trained under softmax(logits / T).",
+      discussion: "Greedy decoding and the saved model are unchanged by T; T > 1 keeps a learning signal "
+        + "where the model already fits its training records (docs/rl.md)."))
+  var temperature: Float = 1
   @Option(help: "Evaluate on --dev every N steps.") var evalEvery: Int = 50
   @Option(help: "Seed of sampling and shuffling.") var seed: UInt64 = 0
   @Option(help: "Where to write the fine-tuned model (policy weights: .safetensors, manifest beside it).")
@@ -71,6 +77,9 @@ struct FinetuneCommand: ParsableCommand {
     }
     if !(learningRate > 0) || !(kl >= 0) {
       throw ValidationError("--learning-rate must be > 0 and --kl >= 0.")
+    }
+    if !(temperature > 0) || !temperature.isFinite {
+      throw ValidationError("--temperature must be a positive number, got \(temperature).")
     }
   }
 
@@ -221,9 +230,9 @@ struct FinetuneCommand: ParsableCommand {
     guard case .success(let terms) = PathReward.parseTerms(reward),
       let estimator = AdvantageEstimator(rawValue: estimator), let scaling = RewardScaling(rawValue: scaling)
     else { throw ExitCode(2) }
-
     var trainer = PolicyTrainer(
-      policy: policy, optimizer: AdamW(learningRate: learningRate, weightDecay: 0),
+      policy: TemperedPolicy(policy, temperature: temperature),
+      optimizer: AdamW(learningRate: learningRate, weightDecay: 0),
       settings: TrainingSettings(
         groupSize: groupSize, advantages: AdvantageSettings(estimator: estimator, scaling: scaling),
         loss: SurrogateLoss(klWeight: kl)),
@@ -238,8 +247,8 @@ struct FinetuneCommand: ParsableCommand {
     func evaluateAndKeep(step: Int) throws {
       guard let development else { return }
       let evaluation =
-        try customEvaluation?(trainer.policy)
-        ?? trainer.policy.evaluate(
+        try customEvaluation?(trainer.policy.base)
+        ?? trainer.policy.base.evaluate(
           contexts: development.contexts, golds: development.golds, reward: &rewardFunction)
       if step == 0 { initial = evaluation }
       if stderrIsTerminal {
@@ -249,7 +258,7 @@ struct FinetuneCommand: ParsableCommand {
       }
       if best == nil || evaluation.meanReward > best!.evaluation.meanReward {
         best = (step, evaluation)
-        try save(trainer.policy)
+        try save(trainer.policy.base)
       }
     }
     try evaluateAndKeep(step: 0)
@@ -277,7 +286,7 @@ struct FinetuneCommand: ParsableCommand {
       }
       if step % evalEvery == 0 || step == steps { try evaluateAndKeep(step: step) }
     }
-    if development == nil { try save(trainer.policy) }
+    if development == nil { try save(trainer.policy.base) }
 
     var json = "{\"steps\": \(steps), \"sampled_paths\": \(trainer.sampledPaths), "
     json += "\"last_train_reward\": \(JSONWriter.number(last.meanReward))"

@@ -109,6 +109,11 @@ import Testing
     #expect(missing.status == 1 && missing.stderr.contains("model.safetensors.gone"))
     let usage = try runArbor(arguments + ["--out", out, "--estimator", "ppo"])
     #expect(usage.status == 2 && usage.stderr.contains("--estimator"))
+    for bad in ["0", "-1", "inf"] {
+      let temperature = try runArbor(arguments + ["--out", out, "--temperature", bad])
+      #expect(temperature.status == 2 && temperature.stderr.contains("--temperature"), "\(bad)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: out))
   }
 }
 
@@ -154,6 +159,23 @@ import Testing
       ["classify", "--model", path("tuned.arbor")], stdin: "{\"id\": \"x\", \"text\": \"beet bean soup\"}\n")
     #expect(classified.status == 0, "\(classified.stderr)")
     #expect(classified.stdout.contains("\"b2\""), "\(classified.stdout)")
+
+    // --temperature samples from softmax(logits / T): on records the model fits, a hot policy samples
+    // wrong paths that the untempered one does not, so its sampled reward is lower.
+    var sampledReward: [String: Double] = [:]
+    for temperature in ["1", "5"] {
+      let run = try runArbor([
+        "finetune", "--train", path("train.jsonl"), "--reward", "exact", "--steps", "1", "--seed", "1",
+        "--temperature", temperature, "--model", path("verbalizer.arbor"), "--out",
+        path("t\(temperature).arbor"),
+      ])
+      #expect(run.status == 0, "\(run.stderr)")
+      let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+      sampledReward[temperature] = object?["last_train_reward"] as? Double
+    }
+    let cold = try #require(sampledReward["1"])
+    let hot = try #require(sampledReward["5"])
+    #expect(cold > 0.9 && hot < cold - 0.2, "T = 1: \(cold), T = 5: \(hot)")
 
     // Flat and local models adopt the contract too; a multi-path one is refused.
     for method in ["flat", "local"] {

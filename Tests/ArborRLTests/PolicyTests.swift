@@ -230,3 +230,45 @@ import Testing
     for (value, reference) in zip(bias, expected) { #expect(abs(Double(value) - reference) < 1e-5) }
   }
 }
+
+@Suite struct TemperedPolicyTests {
+  @Test func samplesFromTheBaseDistributionRaisedToOneOverT() throws {
+    let taxonomy = try twoLevelTaxonomy()
+    var generator = RandomGenerator(seed: 5)
+    let base = LinearTreePolicy(
+      actionSpace: TreeActionSpace(taxonomy: taxonomy, stopping: .atInternalNodes), featureCount: 3,
+      scale: 0.9, using: &generator)
+    let temperature: Float = 2.5
+    let tempered = TemperedPolicy(base, temperature: temperature)
+    let context: [Float] = [1, -0.5, 2]
+    for node in [taxonomy.root, taxonomy.index(of: "A")!, taxonomy.index(of: "B")!] {
+      let query = [PolicyQuery(context: 0, node: node)]
+      let baseRow = base.distributions(for: query, in: [context]).storage
+      let row = tempered.distributions(for: query, in: [context]).storage
+      // softmax(z / T) = p^(1/T) / Σ p^(1/T), whatever constant the base's log-probabilities carry.
+      let count = base.actionSpace.actionCount(at: node)
+      let powered = (0..<count).map { exp(Double(baseRow[$0]) / Double(temperature)) }
+      let total = powered.reduce(0, +)
+      for action in 0..<count {
+        #expect(isClose(exp(Double(row[action])), powered[action] / total, 1e-5))
+      }
+    }
+    // The argmax does not move, so greedy decoding is the base's.
+    #expect(
+      tempered.greedyPaths(for: [context]).map(\.nodes) == base.greedyPaths(for: [context]).map(\.nodes))
+  }
+
+  @Test func parametersAreTheBasePolicys() throws {
+    let taxonomy = try twoLevelTaxonomy()
+    var generator = RandomGenerator(seed: 6)
+    let base = LinearTreePolicy(
+      actionSpace: TreeActionSpace(taxonomy: taxonomy, stopping: .never), featureCount: 2, scale: 0.5,
+      using: &generator)
+    var tempered = TemperedPolicy(base, temperature: 3)
+    let bias = tempered.parameters.id(named: "bias")!
+    var changed = tempered.parameters[bias]
+    changed.storage[0] += 1
+    tempered.parameters[bias] = changed
+    #expect(tempered.base.parameters[bias].storage[0] == base.parameters[bias].storage[0] + 1)
+  }
+}
