@@ -31,6 +31,10 @@ struct RLBenchmarkOptions: Sendable {
   var armNames: [String]?
   var embeddingSize = 6
   var noise: [Float] = [0.6, 0.6, 1.4, 0.6]
+  var reward: PathRewardKind = .hf1
+
+  /// The reward's name as the report writes it.
+  var rewardName: String { reward == .hf1 ? "hF1" : "\(reward.rawValue) reward" }
 
   init(_ arguments: [String]) throws {
     var index = 0
@@ -53,6 +57,9 @@ struct RLBenchmarkOptions: Sendable {
       case "--jobs": jobs = Int(try value()) ?? 0
       case "--embedding": embeddingSize = Int(try value()) ?? 0
       case "--noise": noise = try value().split(separator: ",").compactMap { Float(String($0)) }
+      case "--reward":
+        guard let kind = PathRewardKind(rawValue: try value()) else { throw RLBenchmarkError.usage }
+        reward = kind
       case "--arms": armNames = try value().split(separator: ",").map(String.init)
       default: throw RLBenchmarkError.usage
       }
@@ -71,7 +78,8 @@ enum RLBenchmarkError: Error, CustomStringConvertible {
   case usage
   var description: String {
     "usage: arbor-bench rl [--steps N] [--seeds N] [--batch N] [--group N] [--rates a,b,c] "
-      + "[--eval-every N] [--test N] [--gradient-batches N] [--jobs N] [--arms grpo,tempo,...] [--out DIR]"
+      + "[--eval-every N] [--test N] [--gradient-batches N] [--jobs N] [--arms grpo,tempo,...] "
+      + "[--reward hf1|exact|pmetric|wup] [--out DIR]"
   }
 }
 
@@ -259,8 +267,8 @@ struct LeafCachedReward: PathRewardFunction {
   var cache: [Int: Double] = [:]
   let nodeCount: Int
 
-  init(task: SyntheticTreeTask) {
-    reward = PathReward(taxonomy: task.taxonomy, terms: [(.hf1, 1)])
+  init(task: SyntheticTreeTask, kind: PathRewardKind = .hf1) {
+    reward = PathReward(taxonomy: task.taxonomy, terms: [(kind, 1)])
     nodeCount = task.taxonomy.count
   }
 
@@ -299,7 +307,7 @@ func trainSyntheticArm(
   let policy = LinearTreePolicy(
     actionSpace: task.actionSpace, featureCount: task.featureCount, scale: 0.01, using: &initGenerator)
   var dataGenerator = RandomGenerator(seed: 2000 + seed)
-  var reward = LeafCachedReward(task: task)
+  var reward = LeafCachedReward(task: task, kind: options.reward)
   var trainer = PolicyTrainer(
     policy: policy, optimizer: AdamW(learningRate: rate, weightDecay: 0),
     settings: TrainingSettings(
@@ -344,7 +352,7 @@ func gradientCosines(task: SyntheticTreeTask, arms: [RLArm], options: RLBenchmar
     // A partly trained policy: the oracle after a quarter of the steps.
     var trained = initial
     var optimizer = AdamW(learningRate: oracleRate, weightDecay: 0)
-    var reward = LeafCachedReward(task: task)
+    var reward = LeafCachedReward(task: task, kind: options.reward)
     var dataGenerator = RandomGenerator(seed: 5000 + UInt64(seed))
     for _ in 0..<(options.steps / 4) {
       let batch = task.samples(count: options.batch, using: &dataGenerator)
@@ -469,13 +477,13 @@ func syntheticReport(
   for each level, the 6-dimensional embedding (standard normal, seed 2026) of the gold path's node at that
   level plus Gaussian noise: standard deviation 0.6 at levels 1, 2 and 4, 1.4 at the hard level 3. Gold
   leaves are uniform; every step draws \(options.batch) fresh inputs. The policy is `LinearTreePolicy`
-  (a linear softmax per node on the 24 features, initial weights N(0, 0.01²)), trained on per-sample hF1
+  (a linear softmax per node on the 24 features, initial weights N(0, 0.01²)), trained on per-sample \(options.rewardName)
   with AdamW (no weight decay, constant rate), \(options.group) paths per input (group size), one update
   per batch (on-policy, so the clipped surrogate reduces to the policy gradient), no KL, for
   \(options.steps) steps = \(options.steps * options.batch * options.group) sampled paths. Test: \(options.testCount)
   fixed inputs, greedy decoding, exact-path accuracy every \(options.evalEvery) steps, mean over \(options.seeds) seeds.
 
-  **Arms.** The oracle follows the exact gradient of the expected hF1, enumerated over all 625 paths (no
+  **Arms.** The oracle follows the exact gradient of the expected \(options.rewardName), enumerated over all 625 paths (no
   sampling). Each arm's learning rate is picked from \(options.rates.map { "\($0)" }.joined(separator: ", "))
   as the one that reaches the bar (90% of the oracle's final accuracy) with the fewest sampled paths on
   the seed-mean curve; when no rate reaches it, the one that reaches the common level (90% of the best
