@@ -52,8 +52,8 @@ struct FinetuneCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Sampling temperature T: paths are sampled and trained under softmax(logits / T).",
-      discussion: "Greedy decoding and the saved model are unchanged by T; T > 1 keeps a learning signal "
-        + "where the model already fits its training records (docs/rl.md)."))
+      discussion: "The saved model, its greedy decoding and the dev checkpoints are the untempered policy; "
+        + "T > 1 keeps a learning signal where the model already fits its training records (docs/rl.md)."))
   var temperature: Float = 1
   @Option(help: "Evaluate on --dev every N steps.") var evalEvery: Int = 50
   @Option(help: "Seed of sampling and shuffling.") var seed: UInt64 = 0
