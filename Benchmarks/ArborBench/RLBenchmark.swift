@@ -267,7 +267,7 @@ struct LeafCachedReward: PathRewardFunction {
   var cache: [Int: Double] = [:]
   let nodeCount: Int
 
-  init(task: SyntheticTreeTask, kind: PathRewardKind = .hf1) {
+  init(task: SyntheticTreeTask, kind: PathRewardKind) {
     reward = PathReward(taxonomy: task.taxonomy, terms: [(kind, 1)])
     nodeCount = task.taxonomy.count
   }

@@ -22,20 +22,21 @@ enum LexicalFeatures {
     fitTFIDF(texts).rows
   }
 
-  /// TF-IDF rows of `texts` with the vocabulary (phrase to column) and idf fitted on them.
-  static func fitTFIDF(_ texts: [String]) -> (rows: SparseRows, columns: [String: Int32], idf: [Float]) {
+  /// TF-IDF rows of `texts` with the vocabulary (the phrase of every column) and idf fitted on them.
+  static func fitTFIDF(_ texts: [String]) -> (rows: SparseRows, vocabulary: [String], idf: [Float]) {
     let table = PhraseTable(texts: texts, keepingStopWords: true)
     var df = [Int32](repeating: 0, count: table.phrases.count)
     for row in table.documents { for t in Set(row) { df[Int(t)] += 1 } }
-    var columns: [String: Int32] = [:]
+    var column = [Int32](repeating: -1, count: df.count)
+    var vocabulary: [String] = []
     var idf: [Float] = []
     let n = Float(texts.count)
     for t in df.indices where df[t] >= 2 {
-      columns[table.phrases[t]] = Int32(idf.count)
+      column[t] = Int32(idf.count)
+      vocabulary.append(table.phrases[t])
       idf.append(logf((1 + n) / (1 + Float(df[t]))) + 1)
     }
-    let column = table.phrases.map { columns[$0] ?? -1 }
-    return (weightedRows(table.documents, column: column, idf: idf), columns, idf)
+    return (weightedRows(table.documents, column: column, idf: idf), vocabulary, idf)
   }
 
   /// Unit-length sublinear TF-IDF rows of documents given as phrase ids; `column[id]` is a phrase's
@@ -74,7 +75,7 @@ enum LexicalFeatures {
   /// `U_k Σ_k` of the TF-IDF matrix of `texts` (`[texts.count, k]`, `k <= dimension`) and the space that
   /// folds other texts into the same coordinates; nil when fewer than two columns can be kept.
   static func fit(texts: [String], dimension: Int, seed: UInt64) -> (vectors: [Float], space: LexicalSpace)? {
-    let (a, columns, idf) = fitTFIDF(texts)
+    let (a, vocabulary, idf) = fitTFIDF(texts)
     let n = texts.count
     let v = a.columnCount
     let l = min(dimension + 10, n, v)
@@ -112,7 +113,7 @@ enum LexicalFeatures {
     }
     return (
       out.storage,
-      LexicalSpace(columns: columns, idf: idf, basis: bt, rotation: rotation, width: l, dimension: k)
+      LexicalSpace(vocabulary: vocabulary, idf: idf, basis: bt, rotation: rotation, width: l, dimension: k)
     )
   }
 

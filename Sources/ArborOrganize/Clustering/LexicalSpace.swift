@@ -6,8 +6,8 @@ import ArborTensor
 ///
 /// `V_k = Aᵀ Q · W_k Σ_k⁻¹` is kept as its two factors (`basis` and `rotation`).
 struct LexicalSpace {
-  /// Column of every phrase of the vocabulary.
-  var columns: [String: Int32]
+  /// The phrase of every column.
+  var vocabulary: [String]
   /// Smoothed idf of every column.
   var idf: [Float]
   /// `Aᵀ Q`, row-major `[idf.count, width]`.
@@ -24,7 +24,10 @@ struct LexicalSpace {
   func coordinates(of texts: [String]) -> [Float] {
     guard !texts.isEmpty else { return [] }
     let table = PhraseTable(texts: texts, keepingStopWords: true)
-    let column = table.phrases.map { columns[$0] ?? -1 }
+    var columnOf: [String: Int32] = [:]
+    columnOf.reserveCapacity(vocabulary.count)
+    for (index, phrase) in vocabulary.enumerated() { columnOf[phrase] = Int32(index) }
+    let column = table.phrases.map { columnOf[$0] ?? -1 }
     let rows = LexicalFeatures.weightedRows(table.documents, column: column, idf: idf)
     let inBasis = LexicalFeatures.multiply(rows, basis, width: width, rows: texts.count)
     return Tensor(shape: [texts.count, width], storage: inBasis)

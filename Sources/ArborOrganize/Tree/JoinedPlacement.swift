@@ -12,8 +12,16 @@ struct JoinedPlacement {
   var sums: [Float]
   /// Unit lexical vectors of the documents being added, `[count, dimension]`.
   let newVectors: [Float]
+  /// `|u|²` of every document being added (1, or 0 for a text with no phrase of the vocabulary).
+  let newSquaredNorms: [Float]
   /// The lexical weight of every node's level (root unused).
   let weights: [Float]
+  /// Width of the encoder vectors.
+  let encoderWidth: Int
+  /// `|S_v|²` of every node's encoder sum, kept in step with the sums by ``add(_:to:encoderSums:)``.
+  var encoderSquaredNorms: [Float]
+  /// `|L_v|²` of every node's lexical sum.
+  var lexicalSquaredNorms: [Float]
 
   /// Rebuilds the spaces of `model` by refitting the TF-IDF SVD on its first `documentCount` texts with
   /// the saved width and seed, and folds in its later documents and `newTexts`; nil when the model has
@@ -28,10 +36,12 @@ struct JoinedPlacement {
         texts: fitted, dimension: settings.dimension, seed: settings.seed)
     else { return nil }
     let k = space.dimension
-    // Fitted documents keep their coordinates from the build; later ones are folded in.
-    var documents =
-      vectors + space.coordinates(of: Array(model.documentTexts.dropFirst(settings.documentCount)))
-    var added = space.coordinates(of: newTexts)
+    // Fitted documents keep their coordinates from the build; later ones and the new ones are folded in.
+    let later = model.documentTexts.count - settings.documentCount
+    let folded = space.coordinates(
+      of: Array(model.documentTexts.dropFirst(settings.documentCount)) + newTexts)
+    var documents = vectors + folded.prefix(later * k)
+    var added = Array(folded.dropFirst(later * k))
     for row in model.documentTexts.indices {
       SphericalKMeans.normalizeRow(&documents, row: row, dimension: k)
     }
@@ -40,7 +50,19 @@ struct JoinedPlacement {
     dimension = k
     sums = OrganizePipeline.sums(tree: tree, points: documents, dimension: k)
     newVectors = added
+    newSquaredNorms = newTexts.indices.map { Self.squaredNorm(added, row: $0, width: k) }
     weights = tree.nodes.indices.map { settings.weight(atDepth: tree.depth(of: $0)) }
+    let width = tree.dimension
+    encoderWidth = width
+    encoderSquaredNorms = tree.nodes.indices.map { Self.squaredNorm(tree.sums, row: $0, width: width) }
+    lexicalSquaredNorms = tree.nodes.indices.map { [sums] in Self.squaredNorm(sums, row: $0, width: k) }
+  }
+
+  /// `Σ_j x[row, j]²` of a row-major matrix `width` wide.
+  static func squaredNorm(_ matrix: [Float], row: Int, width: Int) -> Float {
+    var total: Float = 0
+    for j in 0..<width { total += matrix[row * width + j] * matrix[row * width + j] }
+    return total
   }
 
   /// `x·c_v` in the space of node `v`'s level for new document `position` with unit encoder vector
@@ -48,32 +70,23 @@ struct JoinedPlacement {
   func similarity(node: Int, position: Int, encoder: ArraySlice<Float>, encoderSums: [Float]) -> Float {
     let width = encoder.count
     var encoderDot: Float = 0
-    var encoderSquaredNorm: Float = 0
-    for (j, value) in encoder.enumerated() {
-      let s = encoderSums[node * width + j]
-      encoderDot += s * value
-      encoderSquaredNorm += s * s
-    }
+    for (j, value) in encoder.enumerated() { encoderDot += encoderSums[node * width + j] * value }
     var lexicalDot: Float = 0
-    var lexicalSquaredNorm: Float = 0
-    var ownSquaredNorm: Float = 0
-    for j in 0..<dimension {
-      let s = sums[node * dimension + j]
-      let u = newVectors[position * dimension + j]
-      lexicalDot += u * s
-      lexicalSquaredNorm += s * s
-      ownSquaredNorm += u * u
-    }
+    for j in 0..<dimension { lexicalDot += newVectors[position * dimension + j] * sums[node * dimension + j] }
     let w2 = weights[node] * weights[node]
-    let denominator = ((1 + w2 * ownSquaredNorm) * (encoderSquaredNorm + w2 * lexicalSquaredNorm))
-      .squareRoot()
+    let denominator =
+      ((1 + w2 * newSquaredNorms[position])
+      * (encoderSquaredNorms[node] + w2 * lexicalSquaredNorms[node])).squareRoot()
     return denominator > 0 ? (encoderDot + w2 * lexicalDot) / denominator : 0
   }
 
-  /// Adds new document `position`'s lexical vector to the sums of `nodes`.
-  mutating func add(_ position: Int, to nodes: [Int]) {
+  /// Adds new document `position`'s lexical vector to the sums of `nodes`, whose encoder sums
+  /// (`encoderSums`, `[nodes, encoderWidth]`) already hold its encoder vector.
+  mutating func add(_ position: Int, to nodes: [Int], encoderSums: [Float]) {
     for node in nodes {
       for j in 0..<dimension { sums[node * dimension + j] += newVectors[position * dimension + j] }
+      encoderSquaredNorms[node] = Self.squaredNorm(encoderSums, row: node, width: encoderWidth)
+      lexicalSquaredNorms[node] = Self.squaredNorm(sums, row: node, width: dimension)
     }
   }
 }

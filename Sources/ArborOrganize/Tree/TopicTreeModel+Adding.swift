@@ -41,24 +41,27 @@ extension TopicTreeModel {
     // What the centroids follow: the sums, or a fine-tuned tree's tuned centroids at the sums' lengths.
     var following = tree.placementSums
     let firstNew = tree.documentIDs.count
+    let newTexts = ids.indices.map { $0 < texts.count ? texts[$0] : "" }
     // A tree clustered on joined encoder and lexical features places in those spaces (unless tuned).
     var joined =
       placement == .path && tree.tunedCentroids == nil
-      ? JoinedPlacement(model: self, newTexts: ids.indices.map { $0 < texts.count ? texts[$0] : "" }) : nil
+      ? JoinedPlacement(model: self, newTexts: newTexts) : nil
     var similarity = [Float](repeating: 0, count: tree.nodes.count)
     for (position, id) in ids.enumerated() {
       let row = points[(position * dimension)..<((position + 1) * dimension)]
       var node = 0
       if placement == .path {
-        for v in tree.nodes.indices.dropFirst() {
-          if let joined {
+        if let joined {
+          for v in tree.nodes.indices.dropFirst() {
             similarity[v] = joined.similarity(
               node: v, position: position, encoder: row, encoderSums: tree.sums)
-            continue
           }
-          var dot: Float = 0
-          for j in 0..<dimension { dot += centroids[v * dimension + j] * row[row.startIndex + j] }
-          similarity[v] = dot
+        } else {
+          for v in tree.nodes.indices.dropFirst() {
+            var dot: Float = 0
+            for j in 0..<dimension { dot += centroids[v * dimension + j] * row[row.startIndex + j] }
+            similarity[v] = dot
+          }
         }
         var best = -Float.infinity
         for leaf in tree.nodes.indices where leaf != 0 && tree.isLeaf(leaf) {
@@ -96,15 +99,16 @@ extension TopicTreeModel {
         }
         current = tree.nodes[v].parent
       }
-      joined?.add(position, to: tree.path(to: node) + [0])
+      let updated = tree.path(to: node) + [0]
+      joined?.add(position, to: updated, encoderSums: tree.sums)
       // Centroids follow the sums (or the scaled tuned centroids) as documents arrive.
-      for v in tree.path(to: node) + [0] {
+      for v in updated {
         for j in 0..<dimension { centroids[v * dimension + j] = following[v * dimension + j] }
         SphericalKMeans.normalizeRow(&centroids, row: v, dimension: dimension)
       }
       tree.documentIDs.append(id)
       tree.documentLeaves.append(node)
-      documentTexts.append(position < texts.count ? texts[position] : "")
+      documentTexts.append(newTexts[position])
     }
     documentVectors += points
     if tree.tunedCentroids != nil { tree.tunedCentroids = centroids }
