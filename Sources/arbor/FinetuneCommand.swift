@@ -48,6 +48,13 @@ struct FinetuneCommand: ParsableCommand {
   @Option(help: "Records per step.") var batchSize: Int = 16
   @Option(help: "Training steps.") var steps: Int = 200
   @Option(help: "AdamW learning rate.") var learningRate: Float = 1e-3
+  @Option(
+    name: .customLong("lr-schedule"),
+    help: ArgumentHelp(
+      "Learning-rate schedule: constant, or linear (warm-up over --warmup-steps, then linear decay to 0 at --steps).",
+      discussion: "linear is HuggingFace's get_linear_schedule_with_warmup, TRL's default."))
+  var learningRateSchedule: String = "constant"
+  @Option(help: "Warm-up steps of --lr-schedule linear.") var warmupSteps: Int = 0
   @Option(help: "KL weight β towards the initial model (exact per-node KL).") var kl: Double = 0
   @Option(
     help: ArgumentHelp(
@@ -81,6 +88,18 @@ struct FinetuneCommand: ParsableCommand {
     if !(temperature > 0) || !temperature.isFinite {
       throw ValidationError("--temperature must be a positive number, got \(temperature).")
     }
+    if learningRateSchedule != "constant" && learningRateSchedule != "linear" {
+      throw ValidationError("--lr-schedule must be constant or linear, got '\(learningRateSchedule)'.")
+    }
+    if warmupSteps < 0 || warmupSteps >= steps {
+      throw ValidationError("--warmup-steps must be at least 0 and below --steps (\(steps)).")
+    }
+  }
+
+  /// The optimizer's learning-rate schedule from `--lr-schedule` and `--warmup-steps`.
+  var schedule: LearningRateSchedule {
+    learningRateSchedule == "linear"
+      ? .linearWarmupDecay(warmupSteps: warmupSteps, totalSteps: steps) : .constant
   }
 
   func run() throws {
@@ -232,7 +251,7 @@ struct FinetuneCommand: ParsableCommand {
     else { throw ExitCode(2) }
     var trainer = PolicyTrainer(
       policy: TemperedPolicy(policy, temperature: temperature),
-      optimizer: AdamW(learningRate: learningRate, weightDecay: 0),
+      optimizer: AdamW(learningRate: learningRate, weightDecay: 0, schedule: schedule),
       settings: TrainingSettings(
         groupSize: groupSize, advantages: AdvantageSettings(estimator: estimator, scaling: scaling),
         loss: SurrogateLoss(klWeight: kl)),

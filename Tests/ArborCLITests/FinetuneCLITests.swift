@@ -113,6 +113,14 @@ import Testing
       let temperature = try runArbor(arguments + ["--out", out, "--temperature", bad])
       #expect(temperature.status == 2 && temperature.stderr.contains("--temperature"), "\(bad)")
     }
+    for bad in [
+      ["--lr-schedule", "cosine"], ["--lr-schedule", "linear", "--warmup-steps", "1000"],
+      ["--warmup-steps", "-1"],
+    ] {
+      let schedule = try runArbor(arguments + ["--out", out] + bad)
+      #expect(
+        schedule.status == 2 && schedule.stderr.contains(bad[bad.count - 2]), "\(bad): \(schedule.stderr)")
+    }
     #expect(!FileManager.default.fileExists(atPath: out))
   }
 }
@@ -176,6 +184,21 @@ import Testing
     let cold = try #require(sampledReward["1"])
     let hot = try #require(sampledReward["5"])
     #expect(cold > 0.9 && hot < cold - 0.2, "T = 1: \(cold), T = 5: \(hot)")
+
+    // --lr-schedule reaches the optimizer: with a warm-up over all but the last step the first
+    // updates are smaller, so the same seed ends at different weights than at a constant rate.
+    var weights: [String: Data] = [:]
+    for schedule in [["--lr-schedule", "constant"], ["--lr-schedule", "linear", "--warmup-steps", "3"]] {
+      let name = "s-\(schedule[1]).arbor"
+      let run = try runArbor(
+        [
+          "finetune", "--train", path("train.jsonl"), "--reward", "exact", "--steps", "4", "--seed", "1",
+          "--temperature", "5", "--model", path("verbalizer.arbor"), "--out", path(name),
+        ] + schedule)
+      #expect(run.status == 0, "\(run.stderr)")
+      weights[schedule[1]] = try Data(contentsOf: dir.appendingPathComponent(name))
+    }
+    #expect(weights["constant"] != nil && weights["constant"] != weights["linear"])
 
     // Flat and local models adopt the contract too; a multi-path one is refused.
     for method in ["flat", "local"] {
