@@ -5,11 +5,13 @@
 # after; the fine-tuning keeps the best checkpoint on the dev split (all 7,475 documents, or --dev-size N:
 # a seeded random sample of N). Paths are sampled at --full-temperature (2) on the full data and at
 # --shot-temperature (3) in the K-shot settings, where the classifier already fits every training record
-# and untempered groups agree; both were chosen on dev (docs/rl.md).
+# and untempered groups agree; the learning rate decays linearly to 0 on the full data (--full-schedule
+# linear) and stays constant in the K-shot settings (--shot-schedule constant). All four were chosen on
+# dev (docs/rl.md).
 #
 #   Benchmarks/rl/wordnet.sh [--record] [--settings "4 full"] [--seeds "0 1 2"] [--steps 8000] [--lr 3e-4]
 #                            [--batch-size 32] [--eval-every 500] [--dev-size N] [--full-temperature 2]
-#                            [--shot-temperature 3]
+#                            [--shot-temperature 3] [--full-schedule linear] [--shot-schedule constant]
 #
 # Builds the corpus under corpora/out/ when missing; writes models and logs under Benchmarks/out/rl/.
 set -euo pipefail
@@ -24,6 +26,8 @@ EVAL_EVERY=500
 DEV_SIZE=all
 FULL_TEMPERATURE=2
 SHOT_TEMPERATURE=3
+FULL_SCHEDULE=linear
+SHOT_SCHEDULE=constant
 while [ $# -gt 0 ]; do
   case "$1" in
     --record) RECORD=1; shift ;;
@@ -36,6 +40,8 @@ while [ $# -gt 0 ]; do
     --dev-size) DEV_SIZE="$2"; shift 2 ;;
     --full-temperature) FULL_TEMPERATURE="$2"; shift 2 ;;
     --shot-temperature) SHOT_TEMPERATURE="$2"; shift 2 ;;
+    --full-schedule) FULL_SCHEDULE="$2"; shift 2 ;;
+    --shot-schedule) SHOT_SCHEDULE="$2"; shift 2 ;;
     *) echo "usage: $0 [--record] [--settings \"4 full\"] [--seeds \"0 1 2\"] [--steps N]" >&2; exit 2 ;;
   esac
 done
@@ -66,9 +72,9 @@ for SETTING in $SETTINGS; do
   for SEED in $SEEDS; do
     NAME="$OUT/verbalizer-$SETTING-seed$SEED"
     if [ "$SETTING" = full ]; then
-      TRAIN="$CORPUS/train.jsonl"; EPOCHS=5; TEMPERATURE=$FULL_TEMPERATURE
+      TRAIN="$CORPUS/train.jsonl"; EPOCHS=5; TEMPERATURE=$FULL_TEMPERATURE; SCHEDULE=$FULL_SCHEDULE
     else
-      TRAIN="$NAME.train.jsonl"; EPOCHS=30; TEMPERATURE=$SHOT_TEMPERATURE
+      TRAIN="$NAME.train.jsonl"; EPOCHS=30; TEMPERATURE=$SHOT_TEMPERATURE; SCHEDULE=$SHOT_SCHEDULE
       "$ARBOR" sample --taxonomy "$CORPUS/taxonomy.json" --train "$CORPUS/train.jsonl" --shots "$SETTING" \
         --seed "$SEED" --out "$TRAIN"
     fi
@@ -80,7 +86,7 @@ for SETTING in $SETTINGS; do
     start=$(date +%s.%N)
     "$ARBOR" finetune --model "$NAME.arbor" --train "$TRAIN" --dev "$DEV" --reward exact \
       --estimator tempo --steps "$STEPS" --batch-size "$BATCH" --eval-every "$EVAL_EVERY" --learning-rate "$LR" \
-      --temperature "$TEMPERATURE" --seed "$SEED" --out "$NAME.tuned.arbor" > "$NAME.finetune.json" 2> "$NAME.finetune.log"
+      --temperature "$TEMPERATURE" --lr-schedule "$SCHEDULE" --seed "$SEED" --out "$NAME.tuned.arbor" > "$NAME.finetune.json" 2> "$NAME.finetune.log"
     seconds=$(python3 -c "import time; print(round(time.time() - $start, 1))")
     after=$(score "$NAME.tuned.arbor")
     echo "$SETTING $SEED $before $after $seconds" >&2
@@ -103,8 +109,8 @@ for s in dict.fromkeys(r[0] for r in rows):
 ')
 echo "$table"
 if [ "$RECORD" = 1 ]; then
-  python3 scripts/bench/record.py "rl-wordnet" "Benchmarks/rl/wordnet.sh --record --settings \"$SETTINGS\" --seeds \"$SEEDS\" --steps $STEPS --lr $LR --batch-size $BATCH --eval-every $EVAL_EVERY --dev-size $DEV_SIZE --full-temperature $FULL_TEMPERATURE --shot-temperature $SHOT_TEMPERATURE" \
-    "Fine-tuning the verbalizer classifier (built-in encoder) on wn-noun-gloss with \`arbor finetune --reward exact --estimator tempo\` (group size 8, batch $BATCH, $STEPS steps, AdamW $LR, best of every $EVAL_EVERY steps on $DEV_COUNT dev documents; paths sampled at temperature $FULL_TEMPERATURE on the full data and $SHOT_TEMPERATURE in the K-shot settings, where the classifier already fits its training records), against the same model before fine-tuning; test split (14,697 documents), scored by \`arbor eval\`. Issue 7's goal: exact path +1 point or more (mean of 3 seeds) with hF1 not lower.
+  python3 scripts/bench/record.py "rl-wordnet" "Benchmarks/rl/wordnet.sh --record --settings \"$SETTINGS\" --seeds \"$SEEDS\" --steps $STEPS --lr $LR --batch-size $BATCH --eval-every $EVAL_EVERY --dev-size $DEV_SIZE --full-temperature $FULL_TEMPERATURE --shot-temperature $SHOT_TEMPERATURE --full-schedule $FULL_SCHEDULE --shot-schedule $SHOT_SCHEDULE" \
+    "Fine-tuning the verbalizer classifier (built-in encoder) on wn-noun-gloss with \`arbor finetune --reward exact --estimator tempo\` (group size 8, batch $BATCH, $STEPS steps, AdamW $LR, best of every $EVAL_EVERY steps on $DEV_COUNT dev documents; paths sampled at temperature $FULL_TEMPERATURE on the full data and $SHOT_TEMPERATURE in the K-shot settings, where the classifier already fits its training records; learning-rate schedule $FULL_SCHEDULE on the full data, $SHOT_SCHEDULE in the K-shot settings), against the same model before fine-tuning; test split (14,697 documents), scored by \`arbor eval\`. Issue 7's goal: exact path +1 point or more (mean of 3 seeds) with hF1 not lower.
 
 $table"
 fi
