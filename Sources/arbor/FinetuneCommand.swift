@@ -91,6 +91,9 @@ struct FinetuneCommand: ParsableCommand {
     if learningRateSchedule != "constant" && learningRateSchedule != "linear" {
       throw ValidationError("--lr-schedule must be constant or linear, got '\(learningRateSchedule)'.")
     }
+    if warmupSteps > 0 && learningRateSchedule != "linear" {
+      throw ValidationError("--warmup-steps applies to --lr-schedule linear only.")
+    }
     if warmupSteps < 0 || warmupSteps >= steps {
       throw ValidationError("--warmup-steps must be at least 0 and below --steps (\(steps)).")
     }

@@ -115,7 +115,7 @@ import Testing
     }
     for bad in [
       ["--lr-schedule", "cosine"], ["--lr-schedule", "linear", "--warmup-steps", "1000"],
-      ["--warmup-steps", "-1"],
+      ["--warmup-steps", "-1"], ["--warmup-steps", "5"],
     ] {
       let schedule = try runArbor(arguments + ["--out", out] + bad)
       #expect(
