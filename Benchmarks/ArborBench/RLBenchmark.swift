@@ -22,7 +22,7 @@ struct RLBenchmarkOptions: Sendable {
   var seeds = 5
   var batch = 32
   var group = 8
-  var rates: [Float] = [0.003, 0.01]
+  var rates: [Float] = [0.003, 0.005, 0.01]
   var evalEvery = 100
   var testCount = 1000
   var gradientBatches = 4
