@@ -248,9 +248,15 @@ struct SphericalKMeans {
     for c in 0..<k { normalizeRow(&centroids, row: c, dimension: dimension) }
   }
 
+  /// `Σ_j x[row, j]²` of a row-major matrix `dimension` wide.
+  static func squaredNorm(_ matrix: [Float], row: Int, dimension: Int) -> Float {
+    var total: Float = 0
+    for j in 0..<dimension { total += matrix[row * dimension + j] * matrix[row * dimension + j] }
+    return total
+  }
+
   static func normalizeRow(_ matrix: inout [Float], row: Int, dimension: Int) {
-    var norm: Float = 0
-    for j in 0..<dimension { norm += matrix[row * dimension + j] * matrix[row * dimension + j] }
+    let norm = squaredNorm(matrix, row: row, dimension: dimension)
     guard norm > 0 else { return }
     let scale = 1 / norm.squareRoot()
     for j in 0..<dimension { matrix[row * dimension + j] *= scale }

@@ -50,19 +50,16 @@ struct JoinedPlacement {
     dimension = k
     sums = OrganizePipeline.sums(tree: tree, points: documents, dimension: k)
     newVectors = added
-    newSquaredNorms = newTexts.indices.map { Self.squaredNorm(added, row: $0, width: k) }
+    newSquaredNorms = newTexts.indices.map { SphericalKMeans.squaredNorm(added, row: $0, dimension: k) }
     weights = tree.nodes.indices.map { settings.weight(atDepth: tree.depth(of: $0)) }
     let width = tree.dimension
     encoderWidth = width
-    encoderSquaredNorms = tree.nodes.indices.map { Self.squaredNorm(tree.sums, row: $0, width: width) }
-    lexicalSquaredNorms = tree.nodes.indices.map { [sums] in Self.squaredNorm(sums, row: $0, width: k) }
-  }
-
-  /// `Σ_j x[row, j]²` of a row-major matrix `width` wide.
-  static func squaredNorm(_ matrix: [Float], row: Int, width: Int) -> Float {
-    var total: Float = 0
-    for j in 0..<width { total += matrix[row * width + j] * matrix[row * width + j] }
-    return total
+    encoderSquaredNorms = tree.nodes.indices.map {
+      SphericalKMeans.squaredNorm(tree.sums, row: $0, dimension: width)
+    }
+    lexicalSquaredNorms = tree.nodes.indices.map { [sums] in
+      SphericalKMeans.squaredNorm(sums, row: $0, dimension: k)
+    }
   }
 
   /// `x·c_v` in the space of node `v`'s level for new document `position` with unit encoder vector
@@ -85,8 +82,8 @@ struct JoinedPlacement {
   mutating func add(_ position: Int, to nodes: [Int], encoderSums: [Float]) {
     for node in nodes {
       for j in 0..<dimension { sums[node * dimension + j] += newVectors[position * dimension + j] }
-      encoderSquaredNorms[node] = Self.squaredNorm(encoderSums, row: node, width: encoderWidth)
-      lexicalSquaredNorms[node] = Self.squaredNorm(sums, row: node, width: dimension)
+      encoderSquaredNorms[node] = SphericalKMeans.squaredNorm(encoderSums, row: node, dimension: encoderWidth)
+      lexicalSquaredNorms[node] = SphericalKMeans.squaredNorm(sums, row: node, dimension: dimension)
     }
   }
 }
