@@ -59,7 +59,18 @@ struct TrainCommand: ParsableCommand {
   @Option(
     name: .customLong("encoder-lr"), help: "AdamW learning rate of the tuned encoder layers (--tune-layers).")
   var encoderLearningRate: Float = 5e-5
+  @Option(
+    help: """
+      verbalizer, single path: weight of the label prototypes' cosine similarity added to every level's \
+      scores (a node's prototype: the mean sentence vector of its training documents plus its own text's; \
+      0: none). Default: 40 with a BERT encoder, 0 with the built-in one.
+      """)
+  var prototypeWeight: Float?
   @Option(help: "Where to write the model.") var out: String
+
+  /// The label prototypes' weight with a BERT encoder when `--prototype-weight` is not given (chosen on
+  /// the wn-noun-gloss dev split at 1 and 4 shots; docs/classification.md).
+  static let defaultPrototypeWeight: Float = 40
 
   /// The n-gram lengths `text` names: `.some(nil)` for none, nil when it is malformed.
   static func characterNGrams(_ text: String) -> ClosedRange<Int>?? {
@@ -84,6 +95,15 @@ struct TrainCommand: ParsableCommand {
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
     if !(encoderLearningRate > 0) { throw ValidationError("--encoder-lr must be positive.") }
     if tuneLayers < 0 { throw ValidationError("--tune-layers must be 0 or more.") }
+    if let prototypeWeight {
+      guard prototypeWeight >= 0, prototypeWeight.isFinite else {
+        throw ValidationError("--prototype-weight must be 0 or more.")
+      }
+      if prototypeWeight > 0, method != .verbalizer || multiPath {
+        throw ValidationError(
+          "--prototype-weight needs --method verbalizer with single-path documents (not --multi-path).")
+      }
+    }
     if tuneLayers > 0 {
       guard method == .verbalizer else {
         throw ValidationError(
@@ -139,6 +159,8 @@ struct TrainCommand: ParsableCommand {
         settings.stopThreshold = stopThreshold
         settings.tuneLayers = tuneLayers
         settings.encoderLearningRate = encoderLearningRate
+        settings.prototypeWeight =
+          multiPath ? 0 : prototypeWeight ?? (encoder == "builtin" ? 0 : Self.defaultPrototypeWeight)
         let choice = try EncoderChoice.named(encoder)
         model = .verbalizer(
           try VerbalizerClassifier.train(

@@ -55,3 +55,35 @@ import Testing
     #expect(result.stderr.contains("more than the encoder's 6 layers"), "\(result.stderr)")
   }
 }
+
+/// `arbor train --prototype-weight` is refused, with exit status 2 and a message, where it cannot apply.
+@Suite struct PrototypeWeightCLITests {
+  var sample: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("corpora/wn-noun-gloss/sample")
+  }
+
+  @Test func prototypeWeightIsRefusedForOtherMethodsMultiPathAndNegativeValues() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let model = dir.appendingPathComponent("m.arbor").path
+    let common = [
+      "train", "--taxonomy", sample.appendingPathComponent("taxonomy.json").path, "--train",
+      sample.appendingPathComponent("train.jsonl").path, "--out", model,
+    ]
+    for (extra, message) in [
+      (["--method", "flat", "--prototype-weight", "5"], "--prototype-weight needs --method verbalizer"),
+      (
+        ["--method", "verbalizer", "--multi-path", "--prototype-weight", "5"],
+        "--prototype-weight needs --method verbalizer with single-path"
+      ),
+      (["--method", "verbalizer", "--prototype-weight=-1"], "--prototype-weight must be 0 or more"),
+      (["--method", "verbalizer", "--prototype-weight", "nan"], "--prototype-weight must be 0 or more"),
+    ] {
+      let result = try runArbor(common + extra)
+      #expect(result.status == 2, "\(extra): status \(result.status), \(result.stderr)")
+      #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: model))
+    }
+  }
+}

@@ -6,11 +6,12 @@ import Foundation
 import Testing
 
 @Suite struct VerbalizerPolicyTests {
-  static func trained() throws -> (Taxonomy, VerbalizerClassifier) {
+  static func trained(prototypeWeight: Float = 0) throws -> (Taxonomy, VerbalizerClassifier) {
     let (taxonomy, documents) = try toyCorpus()
     var settings = VerbalizerSettings()
     settings.epochs = 30
     settings.learningRate = 1e-2
+    settings.prototypeWeight = prototypeWeight
     return (
       taxonomy,
       try VerbalizerClassifier.train(
@@ -18,8 +19,12 @@ import Testing
     )
   }
 
-  @Test func pathProbabilitiesAreTheClassifiersPathScoresNormalisedAndGreedyPathsAreTheObviousOnes() throws {
-    let (taxonomy, model) = try Self.trained()
+  /// With label prototypes (weight 3) the policy adds the same prototype scores as the classifier.
+  @Test(arguments: [Float(0), 3])
+  func pathProbabilitiesAreTheClassifiersPathScoresNormalisedAndGreedyPathsAreTheObviousOnes(
+    prototypeWeight: Float
+  ) throws {
+    let (taxonomy, model) = try Self.trained(prototypeWeight: prototypeWeight)
     let policy = VerbalizerPolicy(model)
     let texts = ["apricot and apple", "almond avocado", "banana blueberry"]
     let contexts = try model.policyContexts(for: texts)
@@ -51,8 +56,9 @@ import Testing
     #expect(greedy == [["a", "a1"], ["a", "a2"], ["b", "b1"]])
   }
 
-  @Test func pathLogProbabilityGradientMatchesFiniteDifferences() throws {
-    let (taxonomy, model) = try Self.trained()
+  @Test(arguments: [Float(0), 3])
+  func pathLogProbabilityGradientMatchesFiniteDifferences(prototypeWeight: Float) throws {
+    let (taxonomy, model) = try Self.trained(prototypeWeight: prototypeWeight)
     var policy = VerbalizerPolicy(model)
     let contexts = try model.policyContexts(for: ["apricot and almond"])
     let check = ToyPathCheck<VerbalizerPolicy>(taxonomy: taxonomy, contexts: contexts)

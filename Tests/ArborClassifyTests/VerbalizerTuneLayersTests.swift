@@ -1,4 +1,5 @@
 import ArborClassify
+import ArborRL
 import ArborTensor
 import ArborText
 import ArborTree
@@ -85,6 +86,32 @@ struct VerbalizerTuneLayersTests {
     #expect(first.encoderParameters.count == 2 * BertLayerWeights.tensorNames.count)
     #expect(first.encoderParameters.values == second.encoderParameters.values)
     #expect(first.parameters.values == second.parameters.values)
+  }
+
+  /// The policy of a tuned model with label prototypes reads the tuned mask states and the MiniLM
+  /// sentence vectors' prototype scores, so its path probabilities are the classifier's normalised.
+  @Test func thePolicyOfATunedModelWithPrototypesIsTheClassifiersDistribution() throws {
+    let directory = try #require(installedMiniLM)
+    let (taxonomy, documents) = try toyCorpus()
+    var settings = Self.settings(tuneLayers: 1)
+    settings.prototypeWeight = 3
+    let model = try VerbalizerClassifier.train(
+      taxonomy: taxonomy, documents: documents, settings: settings, encoder: .bert(directory: directory))
+    let policy = VerbalizerPolicy(model)
+    let text = "almond and apricot"
+    let contexts = try model.policyContexts(for: [text])
+    let prediction = try model.predict([text], topK: 3)[0]
+    let total = prediction.pathScores.reduce(0, +)
+    for (path, score) in zip(prediction.paths, prediction.pathScores) {
+      var logProbability: Float = 0
+      var node = taxonomy.root
+      for next in path {
+        let distribution = policy.distributions(for: [PolicyQuery(context: 0, node: node)], in: contexts)
+        logProbability += distribution.storage[try #require(taxonomy.children(of: node).firstIndex(of: next))]
+        node = next
+      }
+      #expect(abs(expf(logProbability) - score / total) < 1e-4, "\(path.map(taxonomy.id))")
+    }
   }
 
   @Test func refusesMoreLayersThanTheModelHasAndTheBuiltinEncoder() throws {

@@ -7,6 +7,9 @@ extension VerbalizerClassifier {
   public func save(to path: String) throws(TaxonomyError) {
     var tensors = zip(parameters.names, parameters.values).map { (name: $0, tensor: $1) }
     tensors += zip(encoderParameters.names, encoderParameters.values).map { (name: $0, tensor: $1) }
+    for (level, prototype) in prototypes.enumerated() {
+      tensors.append(("prototype.\(level + 1)", prototype))
+    }
     var metadata: [String: String] = [
       "arbor.format": HierarchicalClassifier.formatName,
       "arbor.version": String(HierarchicalClassifier.formatVersion),
@@ -111,9 +114,18 @@ extension VerbalizerClassifier {
           }
         }
       }
-      let model = VerbalizerClassifier(
+      var model = VerbalizerClassifier(
         taxonomy: taxonomy, settings: settings, levels: levels, encoder: encoder, parameters: store,
         encoderParameters: tuned)
+      if settings.prototypeWeight > 0, !settings.multiPath {
+        model.prototypes = try (1...levels.levelCount).map { level in try file.tensor("prototype.\(level)") }
+        for (level, prototype) in model.prototypes.enumerated()
+        where prototype.shape != [levels.nodes[level].count, model.prototypeWidth] {
+          throw TaxonomyError(
+            .schema, "not a usable Arbor classifier model: prototype.\(level + 1) has the wrong shape",
+            at: location)
+        }
+      }
       for level in 0..<levels.levelCount {
         let p = store[store.id(named: "projection.\(level + 1)")!]
         let v = store[store.id(named: "verbalizer.\(level + 1)")!]
@@ -147,6 +159,7 @@ extension VerbalizerSettings {
       "\"seed\": \(seed)", "\"beamWidth\": \(beamWidth)", "\"threshold\": \(threshold)",
     ]
     if let stopThreshold { fields.append("\"stopThreshold\": \(stopThreshold)") }
+    if prototypeWeight > 0 { fields.append("\"prototypeWeight\": \(prototypeWeight)") }
     if tuneLayers > 0 {
       fields.append("\"tuneLayers\": \(tuneLayers)")
       fields.append("\"encoderLearningRate\": \(encoderLearningRate)")
@@ -180,5 +193,7 @@ extension VerbalizerSettings {
     // Files written before encoder tuning have neither field: a frozen encoder.
     tuneLayers = number("tuneLayers").map { Int($0) } ?? 0
     encoderLearningRate = number("encoderLearningRate").map(Float.init) ?? 5e-5
+    // Files written before label prototypes have none.
+    prototypeWeight = number("prototypeWeight").map(Float.init) ?? 0
   }
 }

@@ -37,6 +37,9 @@ public struct VerbalizerClassifier: Sendable {
   /// The fine-tuned top layers of the BERT encoder (`settings.tuneLayers` of them, 12 tensors each,
   /// named `tuned.<layer>.<BertLayerWeights.tensorNames>`); empty when the encoder is frozen.
   package var encoderParameters = ParameterStore()
+  /// Label prototypes per level (`[nodes at d, sentence width]`, unit rows), added to the level scores
+  /// with weight `settings.prototypeWeight`; empty when that weight is 0 (see `+Prototypes`).
+  package var prototypes: [Tensor] = []
   /// The mean batch loss of each training epoch.
   package var epochLosses: [Float] = []
 
@@ -149,6 +152,9 @@ public struct VerbalizerClassifier: Sendable {
     var model = VerbalizerClassifier(
       taxonomy: taxonomy, settings: settings, levels: levels, encoder: encoder, parameters: store,
       encoderParameters: encoderStore)
+    if settings.prototypeWeight > 0, !settings.multiPath {
+      model.prototypes = try model.labelPrototypes(documents: documents.map(\.text), gold: gold)
+    }
     let batches = (documents.count + settings.batchSize - 1) / settings.batchSize
     let schedule = LearningRateSchedule.linearWarmupDecay(
       warmupSteps: batches / 10, totalSteps: batches * settings.epochs)
@@ -288,7 +294,7 @@ public struct VerbalizerClassifier: Sendable {
   }
 
   /// The label's text for initialising its verbalizer: its labels and definition.
-  static func labelText(_ taxonomy: Taxonomy, _ node: Int) -> String {
+  package static func labelText(_ taxonomy: Taxonomy, _ node: Int) -> String {
     let names = ([taxonomy.label(node)] + taxonomy.alternativeLabels(node)).joined(separator: ", ")
     if let definition = taxonomy.definition(node), !definition.isEmpty { return names + ": " + definition }
     return names
@@ -389,6 +395,7 @@ public struct VerbalizerClassifier: Sendable {
   /// Predictions for texts; every path is valid, and each text's scores depend on that text alone.
   public func predict(_ texts: [String], topK: Int = 1) throws(TaxonomyError) -> [Prediction] {
     let features = try encoder.features(texts, tuned: tunedLayers())
+    let priors = try prototypeScores(texts)
     var logScores = [[Float]](
       repeating: [Float](repeating: -.infinity, count: taxonomy.count), count: texts.count)
     var probabilities = [[Float]](repeating: [Float](repeating: 0, count: taxonomy.count), count: texts.count)
@@ -396,7 +403,10 @@ public struct VerbalizerClassifier: Sendable {
       let x = features.batch(Array(texts.indices), level: level)
       let projection = parameters[parameters.id(named: "projection.\(level + 1)")!]
       let verbalizer = parameters[parameters.id(named: "verbalizer.\(level + 1)")!]
-      let scores = x.matmul(projection).matmul(verbalizer, transposeOther: true)
+      var scores = x.matmul(projection).matmul(verbalizer, transposeOther: true)
+      if !priors.isEmpty {
+        for index in scores.storage.indices { scores.storage[index] += priors[level].storage[index] }
+      }
       let count = levels.nodes[level].count
       for row in texts.indices {
         let base = row * count
@@ -480,6 +490,9 @@ public struct VerbalizerSettings: Sendable, Equatable {
   public var tuneLayers = 0
   /// AdamW learning rate of the tuned encoder layers (HierVerb: 5e-5), on the verbalizer's schedule.
   public var encoderLearningRate: Float = 5e-5
+  /// Weight κ of the label prototypes' cosine similarity added to every level's scores (single path
+  /// only; 0: no prototypes). See `VerbalizerClassifier` + Prototypes.
+  public var prototypeWeight: Float = 0
 
   /// Default settings (HierVerb's loss weights).
   public init() {}

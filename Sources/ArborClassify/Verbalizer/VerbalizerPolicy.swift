@@ -10,8 +10,9 @@ import ArborTree
 /// quantity the classifier's decoder maximises. Normalised over valid paths it factorises top-down with the
 /// backward sums `β(v) = Σ_{c ∈ children(v)} p(c) β(c)` (`β = 1` at leaves): the logit of child c at node
 /// n is `log p(c) + log β(c)`. Fine-tuning therefore moves exactly the scores the classifier decodes with.
-/// Paths never stop early. A context is one document's level features
-/// (``VerbalizerClassifier/policyContexts(for:)``).
+/// Paths never stop early. A context is one document's level features, followed, when the classifier
+/// has label prototypes, by its prototype scores `κ · x̂ P_dᵀ` of every level, which are added to
+/// `(x_d P_d) V_dᵀ` as constants (``VerbalizerClassifier/policyContexts(for:)``).
 public struct VerbalizerPolicy: TreePathPolicy {
   /// The taxonomy and its children lists; paths run to a leaf.
   public let actionSpace: TreeActionSpace
@@ -23,6 +24,8 @@ public struct VerbalizerPolicy: TreePathPolicy {
   let projections: [ParameterID]
   let verbalizers: [ParameterID]
   let childMembership: [(Tensor, Tensor)]
+  /// Number of prototype scores per level in a context (empty without prototypes).
+  let priorCounts: [Int]
 
   /// The policy of a trained verbalizer classifier.
   public init(_ classifier: VerbalizerClassifier) {
@@ -45,10 +48,15 @@ public struct VerbalizerPolicy: TreePathPolicy {
     self.projections = projections
     self.verbalizers = verbalizers
     childMembership = childMembershipMatrices(classifier.taxonomy, classifier.levels)
+    priorCounts = classifier.prototypes.map { $0.shape[0] }
   }
 
-  /// Numbers per context: one vector for all levels (built-in encoder) or one per level (mask states).
-  public var contextWidth: Int { shared ? width : levels.levelCount * width }
+  /// Numbers per context: one vector for all levels (built-in encoder) or one per level (mask states),
+  /// then the prototype scores of every level, if any.
+  public var contextWidth: Int { featureWidth + priorCounts.reduce(0, +) }
+
+  /// Numbers of the level features at the start of a context.
+  var featureWidth: Int { shared ? width : levels.levelCount * width }
 
   /// Per level, `log p_d + log β` for every context, flattened into one column; the queried children's
   /// rows are gathered into `[queries, maximumActionCount]` (padding columns repeat row 0 and are masked).
@@ -65,8 +73,15 @@ public struct VerbalizerPolicy: TreePathPolicy {
         storage.append(contentsOf: context[start..<(start + width)])
       }
       let x = tape.constant(Tensor(shape: [count, width], storage: storage))
-      let scores = x.matmul(tape.parameter(projections[level], in: parameters))
+      var scores = x.matmul(tape.parameter(projections[level], in: parameters))
         .matmul(tape.parameter(verbalizers[level], in: parameters), transposeOther: true)
+      if level < priorCounts.count {
+        let start = featureWidth + priorCounts[..<level].reduce(0, +)
+        var priors = [Float]()
+        priors.reserveCapacity(count * priorCounts[level])
+        for context in contexts { priors.append(contentsOf: context[start..<(start + priorCounts[level])]) }
+        scores = scores + tape.constant(Tensor(shape: [count, priorCounts[level]], storage: priors))
+      }
       logProbabilities.append(scores.logSoftmax(axis: 1))
     }
     // Bottom-up: T_d = log p_d + log β_d, log β_d(v) = log Σ_{children c} exp T_{d+1}(c) (0 at leaves).
@@ -144,12 +159,19 @@ func childMembershipMatrices(_ taxonomy: Taxonomy, _ levels: LevelStructure) -> 
 }
 
 extension VerbalizerClassifier {
-  /// The contexts of ``VerbalizerPolicy`` for texts: each text's level features.
+  /// The contexts of ``VerbalizerPolicy`` for texts: each text's level features (through the tuned
+  /// encoder layers, if any, as `predict` computes them), then its prototype scores of every level.
   public func policyContexts(for texts: [String]) throws(TaxonomyError) -> [[Float]] {
-    let features = try encoder.features(texts)
+    let features = try encoder.features(texts, tuned: tunedLayers())
+    let priors = try prototypeScores(texts)
     return texts.indices.map { row in
       let start = row * features.rowWidth
-      return Array(features.values[start..<(start + features.rowWidth)])
+      var context = Array(features.values[start..<(start + features.rowWidth)])
+      for level in priors {
+        let count = level.shape[1]
+        context += level.storage[(row * count)..<((row + 1) * count)]
+      }
+      return context
     }
   }
 
