@@ -6,7 +6,7 @@
 # With --record, writes the table to docs/benchmarks.md (section classification-fewshot).
 #
 # usage: Benchmarks/classification/fewshot.sh [--record]      (SHOTS="1 4" SEEDS="0 1 2" to change)
-# About 40 minutes on two cores with a warm MiniLM cache, most of it the tuned verbalizer.
+# About 40-70 minutes on two cores with a warm MiniLM cache (the host is shared), most of it the tuned verbalizer.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/install-deps.sh
@@ -22,7 +22,7 @@ SEEDS=${SEEDS:-"0 1 2"}
 # name | arguments of arbor train
 CONFIGS=(
   "flat+minilm|--method flat --encoder minilm"
-  "verbalizer+minilm, top 2 layers tuned|--method verbalizer --encoder minilm --tune-layers 2 --epochs 100"
+  "verbalizer+minilm, top 2 layers tuned, label prototypes (default weight 40)|--method verbalizer --encoder minilm --tune-layers 2 --epochs 100"
 )
 : > "$OUT/results.jsonl"
 score() {  # system shots seed predictions seconds
