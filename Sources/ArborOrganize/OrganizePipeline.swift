@@ -1,3 +1,4 @@
+import ArborTensor
 import ArborTree
 import Foundation
 
@@ -43,7 +44,7 @@ public struct OrganizePipeline {
       clock = Date()
     }
     var points = vectors
-    for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
+    for row in 0..<n { RowVectors.normalize(&points, row: row, dimension: dimension) }
     var levelFeatures = [points]
     var featureDimension = dimension
     var lexicalSettings: LexicalFeatureSettings?

@@ -31,7 +31,7 @@ extension VerbalizerClassifier {
     }
     let width = prototypeWidth
     for row in 0..<(values.count / max(1, width)) {
-      Self.normalize(&values, row: row, width: width)
+      RowVectors.normalize(&values, row: row, dimension: width)
     }
     return values
   }
@@ -49,9 +49,7 @@ extension VerbalizerClassifier {
   func labelPrototypes(documents: [String], gold: [GoldLabels]) throws(TaxonomyError) -> [Tensor] {
     let width = prototypeWidth
     let documentVectors = try sentenceVectors(documents)
-    var labelTexts: [String] = []
-    for level in levels.nodes { for node in level { labelTexts.append(Self.labelText(taxonomy, node)) } }
-    let labelVectors = try sentenceVectors(labelTexts)
+    let labelVectors = try sentenceVectors(Self.labelTexts(taxonomy, levels))
     var result: [Tensor] = []
     var labelRow = 0
     for level in 0..<levels.levelCount {
@@ -65,10 +63,10 @@ extension VerbalizerClassifier {
         }
       }
       for row in 0..<count {
-        Self.normalize(&sums, row: row, width: width)
+        RowVectors.normalize(&sums, row: row, dimension: width)
         let source = (labelRow + row) * width
         for k in 0..<width { sums[row * width + k] += labelVectors[source + k] }
-        Self.normalize(&sums, row: row, width: width)
+        RowVectors.normalize(&sums, row: row, dimension: width)
       }
       labelRow += count
       result.append(Tensor(shape: [count, width], storage: sums))
@@ -101,14 +99,5 @@ extension VerbalizerClassifier {
     let width = prototypeWidth
     let row = levels.position[node]
     return Array(prototypes[level].storage[(row * width)..<((row + 1) * width)])
-  }
-
-  /// Scales `values[row]` (of `width` numbers) to unit length; a zero row stays zero.
-  static func normalize(_ values: inout [Float], row: Int, width: Int) {
-    var norm: Float = 0
-    for k in 0..<width { norm += values[row * width + k] * values[row * width + k] }
-    guard norm > 0 else { return }
-    let inverse = 1 / norm.squareRoot()
-    for k in 0..<width { values[row * width + k] *= inverse }
   }
 }

@@ -94,9 +94,7 @@ public struct VerbalizerClassifier: Sendable {
     }
 
     // Label texts give the verbalizers' starting vectors.
-    var labelTexts: [String] = []
-    for level in levels.nodes { for node in level { labelTexts.append(Self.labelText(taxonomy, node)) } }
-    let labelFeatures = try encoder.features(labelTexts)
+    let labelFeatures = try encoder.features(labelTexts(taxonomy, levels))
 
     var generator = RandomGenerator(seed: settings.seed)
     var store = ParameterStore()
@@ -291,6 +289,11 @@ public struct VerbalizerClassifier: Sendable {
       + tape.constant(Tensor(repeating: 1e-12, shape: [1]))
     let unit = hidden / norms.squareRoot()
     return (0..<levelCount).map { level in unit.gatherRows(batch.indices.map { $0 * levelCount + level }) }
+  }
+
+  /// Every level's label texts, level by level in `levels.nodes` order.
+  static func labelTexts(_ taxonomy: Taxonomy, _ levels: LevelStructure) -> [String] {
+    levels.nodes.flatMap { level in level.map { labelText(taxonomy, $0) } }
   }
 
   /// The label's text for initialising its verbalizer: its labels and definition.

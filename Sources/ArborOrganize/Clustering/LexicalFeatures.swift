@@ -128,7 +128,7 @@ enum LexicalFeatures {
     for i in 0..<n {
       for j in 0..<dimension { out[i * width + j] = points[i * dimension + j] }
       for j in 0..<lexicalDimension { row[j] = lexical[i * lexicalDimension + j] }
-      SphericalKMeans.normalizeRow(&row, row: 0, dimension: lexicalDimension)
+      RowVectors.normalize(&row, row: 0, dimension: lexicalDimension)
       for j in 0..<lexicalDimension { out[i * width + dimension + j] = weight * row[j] }
     }
     return (out, width)

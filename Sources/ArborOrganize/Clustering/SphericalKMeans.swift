@@ -42,7 +42,7 @@ struct SphericalKMeans {
     if k <= 1 {
       var centroid = [Float](repeating: 0, count: dimension)
       for row in 0..<n { for j in 0..<dimension { centroid[j] += points[row * dimension + j] } }
-      Self.normalize(&centroid, dimension: dimension)
+      RowVectors.normalize(&centroid, row: 0, dimension: dimension)
       return Result(assignments: [Int](repeating: 0, count: n), centroids: centroid, objective: 0)
     }
     // Every restart runs a few passes from its own seeding; the best objective is run to convergence.
@@ -170,7 +170,7 @@ struct SphericalKMeans {
           centroids[c * dimension + j] += rate * (batch[b * dimension + j] - centroids[c * dimension + j])
         }
       }
-      for c in 0..<k { Self.normalizeRow(&centroids, row: c, dimension: dimension) }
+      for c in 0..<k { RowVectors.normalize(&centroids, row: c, dimension: dimension) }
     }
   }
 
@@ -245,24 +245,6 @@ struct SphericalKMeans {
         }
       }
     }
-    for c in 0..<k { normalizeRow(&centroids, row: c, dimension: dimension) }
-  }
-
-  /// `Σ_j x[row, j]²` of a row-major matrix `dimension` wide.
-  static func squaredNorm(_ matrix: [Float], row: Int, dimension: Int) -> Float {
-    var total: Float = 0
-    for j in 0..<dimension { total += matrix[row * dimension + j] * matrix[row * dimension + j] }
-    return total
-  }
-
-  static func normalizeRow(_ matrix: inout [Float], row: Int, dimension: Int) {
-    let norm = squaredNorm(matrix, row: row, dimension: dimension)
-    guard norm > 0 else { return }
-    let scale = 1 / norm.squareRoot()
-    for j in 0..<dimension { matrix[row * dimension + j] *= scale }
-  }
-
-  static func normalize(_ vector: inout [Float], dimension: Int) {
-    normalizeRow(&vector, row: 0, dimension: dimension)
+    for c in 0..<k { RowVectors.normalize(&centroids, row: c, dimension: dimension) }
   }
 }

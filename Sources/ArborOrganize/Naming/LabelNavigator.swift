@@ -1,3 +1,4 @@
+import ArborTensor
 /// The label-only navigator: from the root, at each level it embeds the children's labels (nothing
 /// else) with the encoder and steps to the child whose label vector has the highest cosine with the
 /// document's vector. It is the LLM-free analogue of SCYCHIC's navigator (Science Hierarchography, JHU
@@ -26,7 +27,7 @@ public struct LabelNavigator {
     self.labelVectors = labelVectors
     self.dimension = dimension
     for node in children.indices {
-      SphericalKMeans.normalizeRow(&self.labelVectors, row: node, dimension: dimension)
+      RowVectors.normalize(&self.labelVectors, row: node, dimension: dimension)
     }
   }
 

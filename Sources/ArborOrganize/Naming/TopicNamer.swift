@@ -1,3 +1,4 @@
+import ArborTensor
 import ArborTree
 import Foundation
 
@@ -44,7 +45,7 @@ public struct TopicNamer {
   ) throws {
     let n = texts.count
     var points = vectors
-    for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
+    for row in 0..<n { RowVectors.normalize(&points, row: row, dimension: dimension) }
     var members = [[Int]](repeating: [], count: tree.nodes.count)
     for (d, leaf) in tree.documentLeaves.enumerated() {
       var current: Int? = leaf
@@ -59,7 +60,7 @@ public struct TopicNamer {
       for d in members[node] {
         for j in 0..<dimension { centroids[node * dimension + j] += points[d * dimension + j] }
       }
-      SphericalKMeans.normalizeRow(&centroids, row: node, dimension: dimension)
+      RowVectors.normalize(&centroids, row: node, dimension: dimension)
     }
 
     progress?("keyphrases")
@@ -122,7 +123,7 @@ public struct TopicNamer {
         let missing = texts.filter { rowOf[$0] == nil && fresh.insert($0).inserted }
         guard !missing.isEmpty else { return }
         var vectors = try embed(missing)
-        for row in missing.indices { SphericalKMeans.normalizeRow(&vectors, row: row, dimension: dimension) }
+        for row in missing.indices { RowVectors.normalize(&vectors, row: row, dimension: dimension) }
         for text in missing { rowOf[text] = rowOf.count }
         labelVectors += vectors
       }

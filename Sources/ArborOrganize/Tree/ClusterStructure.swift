@@ -1,3 +1,4 @@
+import ArborTensor
 import COpenBLAS
 
 /// The tree while it is being clustered: parents, children and the documents under every node.
@@ -122,7 +123,7 @@ struct ClusterStructure {
   /// Unit-length centroids of `nodes`, `[nodes.count, dimension]`.
   func centroidMatrix(_ points: [Float], dimension: Int, nodes: [Int]) -> [Float] {
     var sums = sumMatrix(points, dimension: dimension, nodes: nodes)
-    for row in nodes.indices { SphericalKMeans.normalizeRow(&sums, row: row, dimension: dimension) }
+    for row in nodes.indices { RowVectors.normalize(&sums, row: row, dimension: dimension) }
     return sums
   }
 

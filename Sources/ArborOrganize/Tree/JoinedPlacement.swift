@@ -1,3 +1,4 @@
+import ArborTensor
 /// The joined encoder and TF-IDF SVD spaces a topic tree was clustered in, rebuilt from the model's
 /// texts so that new documents are placed by the rule the build's refinement used: the leaf whose path
 /// has the highest `Σ_v x^(l)·c_v^(l)`, each node compared in its own level's space.
@@ -43,22 +44,22 @@ struct JoinedPlacement {
     var documents = vectors + folded.prefix(later * k)
     var added = Array(folded.dropFirst(later * k))
     for row in model.documentTexts.indices {
-      SphericalKMeans.normalizeRow(&documents, row: row, dimension: k)
+      RowVectors.normalize(&documents, row: row, dimension: k)
     }
-    for row in newTexts.indices { SphericalKMeans.normalizeRow(&added, row: row, dimension: k) }
+    for row in newTexts.indices { RowVectors.normalize(&added, row: row, dimension: k) }
     let tree = model.tree
     dimension = k
     sums = OrganizePipeline.sums(tree: tree, points: documents, dimension: k)
     newVectors = added
-    newSquaredNorms = newTexts.indices.map { SphericalKMeans.squaredNorm(added, row: $0, dimension: k) }
+    newSquaredNorms = newTexts.indices.map { RowVectors.squaredNorm(added, row: $0, dimension: k) }
     weights = tree.nodes.indices.map { settings.weight(atDepth: tree.depth(of: $0)) }
     let width = tree.dimension
     encoderWidth = width
     encoderSquaredNorms = tree.nodes.indices.map {
-      SphericalKMeans.squaredNorm(tree.sums, row: $0, dimension: width)
+      RowVectors.squaredNorm(tree.sums, row: $0, dimension: width)
     }
     lexicalSquaredNorms = tree.nodes.indices.map { [sums] in
-      SphericalKMeans.squaredNorm(sums, row: $0, dimension: k)
+      RowVectors.squaredNorm(sums, row: $0, dimension: k)
     }
   }
 
@@ -82,8 +83,8 @@ struct JoinedPlacement {
   mutating func add(_ position: Int, to nodes: [Int], encoderSums: [Float]) {
     for node in nodes {
       for j in 0..<dimension { sums[node * dimension + j] += newVectors[position * dimension + j] }
-      encoderSquaredNorms[node] = SphericalKMeans.squaredNorm(encoderSums, row: node, dimension: encoderWidth)
-      lexicalSquaredNorms[node] = SphericalKMeans.squaredNorm(sums, row: node, dimension: dimension)
+      encoderSquaredNorms[node] = RowVectors.squaredNorm(encoderSums, row: node, dimension: encoderWidth)
+      lexicalSquaredNorms[node] = RowVectors.squaredNorm(sums, row: node, dimension: dimension)
     }
   }
 }

@@ -1,3 +1,4 @@
+import ArborTensor
 import ArborTree
 
 /// A labelled topic tree over a document collection: every document under one leaf, every node with
@@ -65,14 +66,14 @@ public struct TopicTree: Sendable {
   public func centroid(_ node: Int) -> [Float] {
     let source = tunedCentroids ?? sums
     var row = Array(source[(node * dimension)..<((node + 1) * dimension)])
-    SphericalKMeans.normalizeRow(&row, row: 0, dimension: dimension)
+    RowVectors.normalize(&row, row: 0, dimension: dimension)
     return row
   }
 
   /// Every centroid, row-major `[nodes.count, dimension]` (fine-tuned ones when present).
   public var centroids: [Float] {
     var all = tunedCentroids ?? sums
-    for node in nodes.indices { SphericalKMeans.normalizeRow(&all, row: node, dimension: dimension) }
+    for node in nodes.indices { RowVectors.normalize(&all, row: node, dimension: dimension) }
     return all
   }
 

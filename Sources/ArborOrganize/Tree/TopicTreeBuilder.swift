@@ -1,3 +1,4 @@
+import ArborTensor
 import ArborTree
 
 /// Builds the unnamed structure of a topic tree from unit-length document vectors.
@@ -43,7 +44,7 @@ public struct TopicTreeBuilder: Sendable {
         continue
       }
       var points = vectors
-      for row in 0..<n { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
+      for row in 0..<n { RowVectors.normalize(&points, row: row, dimension: dimension) }
       spaces.append(points)
     }
     let points = spaces[0]
@@ -76,7 +77,7 @@ public struct TopicTreeBuilder: Sendable {
       progress?("refining")
       if let refinementVectors, refinementDimension > 0 {
         var other = refinementVectors
-        for row in 0..<n { SphericalKMeans.normalizeRow(&other, row: row, dimension: refinementDimension) }
+        for row in 0..<n { RowVectors.normalize(&other, row: row, dimension: refinementDimension) }
         structure.refine([other], dimension: refinementDimension, passes: options.refinementPasses)
       } else {
         structure.refine(spaces, dimension: dimension, passes: options.refinementPasses)

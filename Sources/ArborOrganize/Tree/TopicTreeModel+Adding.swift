@@ -1,3 +1,4 @@
+import ArborTensor
 /// What `TopicTreeModel.add` did.
 public struct TopicTreeAddition: Sendable {
   /// For every new document, its node indices from the top level down to its leaf (after splits).
@@ -36,7 +37,7 @@ extension TopicTreeModel {
   ) throws -> TopicTreeAddition {
     let dimension = tree.dimension
     var points = vectors
-    for row in ids.indices { SphericalKMeans.normalizeRow(&points, row: row, dimension: dimension) }
+    for row in ids.indices { RowVectors.normalize(&points, row: row, dimension: dimension) }
     var centroids = tree.centroids
     // What the centroids follow: the sums, or a fine-tuned tree's tuned centroids at the sums' lengths.
     var following = tree.placementSums
@@ -104,7 +105,7 @@ extension TopicTreeModel {
       // Centroids follow the sums (or the scaled tuned centroids) as documents arrive.
       for v in updated {
         for j in 0..<dimension { centroids[v * dimension + j] = following[v * dimension + j] }
-        SphericalKMeans.normalizeRow(&centroids, row: v, dimension: dimension)
+        RowVectors.normalize(&centroids, row: v, dimension: dimension)
       }
       tree.documentIDs.append(id)
       tree.documentLeaves.append(node)
@@ -154,7 +155,7 @@ extension TopicTreeModel {
     if var tuned = tree.tunedCentroids {
       for node in (tuned.count / dimension)..<tree.nodes.count {
         var row = Array(tree.sums[(node * dimension)..<((node + 1) * dimension)])
-        SphericalKMeans.normalize(&row, dimension: dimension)
+        RowVectors.normalize(&row, row: 0, dimension: dimension)
         tuned += row
       }
       tree.tunedCentroids = tuned

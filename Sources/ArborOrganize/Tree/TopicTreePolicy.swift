@@ -144,7 +144,7 @@ extension TopicTreeModel {
     var copy = self
     var tuned = policy.parameters[policy.centroids].storage
     for node in tree.nodes.indices {
-      SphericalKMeans.normalizeRow(&tuned, row: node, dimension: tree.dimension)
+      RowVectors.normalize(&tuned, row: node, dimension: tree.dimension)
     }
     copy.tree.tunedCentroids = tuned
     if let note { copy.finetuning = note }
