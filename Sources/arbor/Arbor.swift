@@ -1,3 +1,4 @@
+import ArborTensor
 import ArgumentParser
 
 /// The `arbor` command: hierarchical classification and taxonomy tools.
@@ -18,6 +19,7 @@ struct Arbor: ParsableCommand {
 
   /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64) as Unix tools do.
   static func main() {
+    AllocatorTuning.keepFreedTensorMemory()
     do {
       var command = try parseAsRoot()
       try command.run()
