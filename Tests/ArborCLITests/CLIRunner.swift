@@ -30,9 +30,9 @@ func runArbor(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
   let outURL = dir.appendingPathComponent("stdout")
   let errURL = dir.appendingPathComponent("stderr")
   let inURL = dir.appendingPathComponent("stdin")
-  FileManager.default.createFile(atPath: outURL.path, contents: nil)
-  FileManager.default.createFile(atPath: errURL.path, contents: nil)
-  FileManager.default.createFile(atPath: inURL.path, contents: Data((stdin ?? "").utf8))
+  try Data().write(to: outURL)
+  try Data().write(to: errURL)
+  try Data((stdin ?? "").utf8).write(to: inURL)
   let process = Process()
   process.executableURL = arborExecutable()
   process.arguments = arguments
