@@ -44,7 +44,7 @@ public struct OrganizePipeline {
       clock = Date()
     }
     var points = vectors
-    for row in 0..<n { RowVectors.normalize(&points, row: row, dimension: dimension) }
+    RowVectors.normalizeRows(&points, dimension: dimension)
     var levelFeatures = [points]
     var featureDimension = dimension
     var lexicalSettings: LexicalFeatureSettings?

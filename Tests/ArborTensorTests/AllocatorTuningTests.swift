@@ -23,7 +23,7 @@ import Testing
     /// settings their pages are faulted in once and then reused; with glibc's defaults the 32 MiB freed
     /// at the top of the heap exceed its (dynamic) trim threshold, go back to the kernel and fault in
     /// again every round (measured: 81,669 faults against 8,192 pages per round).
-    @Test(.enabled(if: !AllocatorTuning.isConfiguredByUser { getenv($0).map { String(cString: $0) } }))
+    @Test(.enabled(if: !AllocatorTuning.isConfiguredByUser(AllocatorTuning.environmentVariable)))
     func freedTensorMemoryIsReusedWithoutFreshPageFaults() {
       #expect(AllocatorTuning.keepFreedTensorMemory())
       let count = 2 << 20  // floats: 8 MiB

@@ -29,10 +29,7 @@ extension VerbalizerClassifier {
         throw TaxonomyError(.io, error.message, at: SourceLocation(file: error.path))
       }
     }
-    let width = prototypeWidth
-    for row in 0..<(values.count / max(1, width)) {
-      RowVectors.normalize(&values, row: row, dimension: width)
-    }
+    RowVectors.normalizeRows(&values, dimension: prototypeWidth)
     return values
   }
 

@@ -73,7 +73,7 @@ public struct TopicTree: Sendable {
   /// Every centroid, row-major `[nodes.count, dimension]` (fine-tuned ones when present).
   public var centroids: [Float] {
     var all = tunedCentroids ?? sums
-    for node in nodes.indices { RowVectors.normalize(&all, row: node, dimension: dimension) }
+    RowVectors.normalizeRows(&all, dimension: dimension)
     return all
   }
 

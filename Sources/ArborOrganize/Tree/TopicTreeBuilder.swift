@@ -44,7 +44,7 @@ public struct TopicTreeBuilder: Sendable {
         continue
       }
       var points = vectors
-      for row in 0..<n { RowVectors.normalize(&points, row: row, dimension: dimension) }
+      RowVectors.normalizeRows(&points, dimension: dimension)
       spaces.append(points)
     }
     let points = spaces[0]
@@ -77,7 +77,7 @@ public struct TopicTreeBuilder: Sendable {
       progress?("refining")
       if let refinementVectors, refinementDimension > 0 {
         var other = refinementVectors
-        for row in 0..<n { RowVectors.normalize(&other, row: row, dimension: refinementDimension) }
+        RowVectors.normalizeRows(&other, dimension: refinementDimension)
         structure.refine([other], dimension: refinementDimension, passes: options.refinementPasses)
       } else {
         structure.refine(spaces, dimension: dimension, passes: options.refinementPasses)

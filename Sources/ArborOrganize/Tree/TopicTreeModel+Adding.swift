@@ -37,7 +37,7 @@ extension TopicTreeModel {
   ) throws -> TopicTreeAddition {
     let dimension = tree.dimension
     var points = vectors
-    for row in ids.indices { RowVectors.normalize(&points, row: row, dimension: dimension) }
+    RowVectors.normalizeRows(&points, dimension: dimension)
     var centroids = tree.centroids
     // What the centroids follow: the sums, or a fine-tuned tree's tuned centroids at the sums' lengths.
     var following = tree.placementSums

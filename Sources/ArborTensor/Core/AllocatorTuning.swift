@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Process-wide settings of the C allocator for programs that build many large, short-lived tensors.
@@ -22,7 +24,7 @@ package enum AllocatorTuning {
   @discardableResult
   package static func keepFreedTensorMemory() -> Bool {
     #if canImport(Glibc)
-      if isConfiguredByUser({ getenv($0).map { String(cString: $0) } }) { return false }
+      if isConfiguredByUser(environmentVariable) { return false }
       // mallopt(3) is declared in <malloc.h>, which the Glibc module does not export; it is looked up
       // by name. The parameter numbers are glibc's M_TRIM_THRESHOLD (−1) and M_MMAP_THRESHOLD (−3).
       typealias SetOption = @convention(c) (Int32, Int32) -> Int32
@@ -34,6 +36,11 @@ package enum AllocatorTuning {
     #else
       return false
     #endif
+  }
+
+  /// The process environment's value of `name`, for ``isConfiguredByUser(_:)``.
+  package static func environmentVariable(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
   }
 
   /// Whether the environment (read through `variable`) already sets glibc's allocator:

@@ -14,4 +14,10 @@ package enum RowVectors {
     let scale = 1 / norm.squareRoot()
     for j in 0..<dimension { matrix[row * dimension + j] *= scale }
   }
+
+  /// Scales every row of a row-major matrix `dimension` wide to unit length; zero rows stay zero.
+  package static func normalizeRows(_ matrix: inout [Float], dimension: Int) {
+    guard dimension > 0 else { return }
+    for row in 0..<(matrix.count / dimension) { normalize(&matrix, row: row, dimension: dimension) }
+  }
 }
