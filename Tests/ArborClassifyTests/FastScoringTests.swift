@@ -121,10 +121,7 @@ import Testing
     settings.minimumDocumentFrequency = 1
     let model = try HierarchicalClassifier.train(
       taxonomy: taxonomy, documents: documents, configuration: settings)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "arbor-\(UUID().uuidString).arbor"
-    )
-    .path
+    let path = temporaryModelPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     let mapped = try HierarchicalClassifier.load(from: path, mappingWeights: true)
@@ -154,10 +151,7 @@ import Testing
     let model = try HierarchicalClassifier.train(
       taxonomy: taxonomy, documents: documents, configuration: settings)
     #expect(model.features.weighting.extractor.characterNGramLengths == nil)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "arbor-\(UUID().uuidString).arbor"
-    )
-    .path
+    let path = temporaryModelPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     let loaded = try HierarchicalClassifier.load(from: path, mappingWeights: true)

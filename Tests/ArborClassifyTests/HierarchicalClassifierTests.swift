@@ -68,9 +68,7 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
     settings.minimumDocumentFrequency = 1
     let model = try HierarchicalClassifier.train(
       taxonomy: taxonomy, documents: documents, configuration: settings)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "arbor-\(UUID().uuidString).arbor"
-    ).path
+    let path = temporaryModelPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     let loaded = try HierarchicalClassifier.load(from: path)
@@ -86,9 +84,7 @@ func toyCorpus() throws -> (Taxonomy, [LabelledDocument]) {
     settings.minimumDocumentFrequency = 1
     let model = try HierarchicalClassifier.train(
       taxonomy: taxonomy, documents: documents, configuration: settings)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "arbor-\(UUID().uuidString).arbor"
-    ).path
+    let path = temporaryModelPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     var bytes = try Data(contentsOf: URL(fileURLWithPath: path))

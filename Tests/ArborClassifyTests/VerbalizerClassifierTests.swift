@@ -28,9 +28,7 @@ import Testing
     let second = try VerbalizerClassifier.train(
       taxonomy: taxonomy, documents: documents, settings: settings, encoder: .builtin)
     #expect(first.parameters.values == second.parameters.values)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "arbor-\(UUID().uuidString).arbor"
-    ).path
+    let path = temporaryModelPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try first.save(to: path)
     let loaded = try ClassifierModel.load(from: path)

@@ -83,9 +83,7 @@ import Testing
   @Test func prototypesSurviveTheModelFile() throws {
     let (_, _, model) = try Self.trained(prototypeWeight: 5)
     let (_, _, plain) = try Self.trained(prototypeWeight: 0)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "arbor-\(UUID().uuidString).arbor"
-    ).path
+    let path = temporaryModelPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     let loaded = try ClassifierModel.load(from: path)

@@ -54,9 +54,7 @@ struct VerbalizerTuneLayersTests {
     #expect(abs(frozen.epochLosses[0] - tuned.epochLosses[0]) < 0.05 * frozen.epochLosses[0])
 
     // save → load → predict gives the in-memory predictions exactly; the file says how many layers.
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "arbor-\(UUID().uuidString).arbor"
-    ).path
+    let path = temporaryModelPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try tuned.save(to: path)
     let file = try SafeTensorsFile(path: path)
