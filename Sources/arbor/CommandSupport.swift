@@ -15,6 +15,16 @@ func printError(_ message: String) {
   bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
 }
 
+/// Throws a validation error naming the first option whose value is infinite or not a number.
+///
+/// ArgumentParser reads `inf` and `nan` as valid `Float` and `Double` values; no option of `arbor`
+/// means either, and range checks such as `x > 0` let infinity through.
+func requireFinite(_ options: KeyValuePairs<String, Double?>) throws {
+  for case (let name, let value?) in options where !value.isFinite {
+    throw ValidationError("\(name) must be a finite number, got \(value).")
+  }
+}
+
 /// Whether standard error is a terminal, so progress lines make sense.
 var stderrIsTerminal: Bool { isatty(2) == 1 }
 

@@ -54,6 +54,10 @@ struct ContinualRunCommand: ParsableCommand {
   @Option(help: "Write the learning curves as an SVG plot.") var plot: String?
 
   func validate() throws {
+    try requireFinite([
+      "--head-weight": headWeight.map(Double.init), "--prototype-weight": prototypeWeight.map(Double.init),
+      "--prior-weight": priorWeight, "--shrinkage": shrinkage,
+    ])
     if memory < 0 { throw ValidationError("--memory must be at least 0.") }
     if evalEvery < 1 { throw ValidationError("--eval-every must be at least 1.") }
     if dimension < 1 { throw ValidationError("--dimension must be at least 1.") }

@@ -32,6 +32,7 @@ struct ContinualStreamCommand: ParsableCommand {
   @Option(name: .customLong("out"), help: "Output stream (JSONL, written atomically).") var output: String
 
   func validate() throws {
+    try requireFinite(["--blurry": blurry, "--imbalance": imbalance])
     if !(0..<1).contains(blurry) { throw ValidationError("--blurry must be in [0, 1).") }
     if !(imbalance >= 1) { throw ValidationError("--imbalance must be at least 1.") }
     if fineTasks < 1 { throw ValidationError("--fine-tasks must be at least 1.") }

@@ -92,6 +92,7 @@ struct ExpandTrainCommand: ParsableCommand {
     if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
     if candidates < 1 { throw ValidationError("--candidates must be at least 1.") }
     if rerank < 1 { throw ValidationError("--rerank must be at least 1.") }
+    try requireFinite(["--learning-rate": Double(learningRate)])
     if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive.") }
   }
 
@@ -161,6 +162,7 @@ struct ExpandTermsCommand: ParsableCommand {
     if topK < 1 { throw ValidationError("--top-k must be at least 1.") }
     if maxParents < 1 { throw ValidationError("--max-parents must be at least 1.") }
     if output == nil && report == nil { throw ValidationError("Give --out, --report or both.") }
+    try requireFinite(["--threshold": Double(threshold)])
     if !(threshold >= 0) { throw ValidationError("--threshold must be a number >= 0.") }
   }
 

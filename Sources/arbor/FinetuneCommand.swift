@@ -68,6 +68,9 @@ struct FinetuneCommand: ParsableCommand {
   var out: String
 
   func validate() throws {
+    try requireFinite([
+      "--learning-rate": Double(learningRate), "--kl": kl, "--temperature": Double(temperature),
+    ])
     if AdvantageEstimator(rawValue: estimator) == nil {
       throw ValidationError(
         "--estimator must be one of \(AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", ")).")

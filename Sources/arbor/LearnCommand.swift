@@ -46,6 +46,10 @@ struct LearnCommand: ParsableCommand {
   @Flag(help: "Print a JSON summary on standard output.") var json = false
 
   func validate() throws {
+    try requireFinite([
+      "--lr": learningRate.map(Double.init), "--replay": Double(replay),
+      "--logit-adjustment": Double(logitAdjustment),
+    ])
     if epochs < 0 { throw ValidationError("--epochs must be at least 0.") }
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
     if !(logitAdjustment >= 0) { throw ValidationError("--logit-adjustment must be at least 0.") }

@@ -83,6 +83,12 @@ struct TrainCommand: ParsableCommand {
   }
 
   func validate() throws {
+    try requireFinite([
+      "--cost": Double(cost), "--ancestor-weight": Double(ancestorWeight),
+      "--lr": learningRate.map(Double.init),
+      "--stop-threshold": stopThreshold.map(Double.init), "--dense-weight": Double(denseWeight),
+      "--encoder-lr": Double(encoderLearningRate), "--prototype-weight": prototypeWeight.map(Double.init),
+    ])
     if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
     if buckets < 1024 || buckets > 1 << 26 {
       throw ValidationError("--buckets must be between 1024 and 67108864.")
@@ -92,6 +98,9 @@ struct TrainCommand: ParsableCommand {
     }
     if !(ancestorWeight >= 0) { throw ValidationError("--ancestor-weight must be 0 or more.") }
     if !(cost > 0) { throw ValidationError("--cost must be positive.") }
+    if let stopThreshold, !(0...1).contains(stopThreshold) {
+      throw ValidationError("--stop-threshold is a probability: it must be in [0, 1], got \(stopThreshold).")
+    }
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
     if !(encoderLearningRate > 0) { throw ValidationError("--encoder-lr must be positive.") }
     if tuneLayers < 0 { throw ValidationError("--tune-layers must be 0 or more.") }
