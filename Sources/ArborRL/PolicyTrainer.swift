@@ -54,7 +54,18 @@ public struct PolicyTrainer<Policy: TreePathPolicy> {
   public mutating func step(
     contexts: [Policy.Context], golds: [[Int]], reward: inout some PathRewardFunction
   ) -> StepStatistics {
-    let groupsOfPaths = policy.samplePaths(for: contexts, count: settings.groupSize, using: &generator)
+    guard
+      let groupsOfPaths = policy.sampledPathsIfFinite(
+        for: contexts, count: settings.groupSize, using: &generator)
+    else {
+      var statistics = StepStatistics()
+      statistics.divergence = "the policy's probabilities are no longer finite numbers"
+      if let name = policy.parameters.firstNonFiniteName {
+        statistics.divergence = "parameter '\(name)' is no longer a finite number"
+      }
+      statistics.sampledPaths = sampledPaths
+      return statistics
+    }
     sampledPaths += contexts.count * settings.groupSize
     var groups: [PathGroup] = []
     var rewardSum = 0.0
@@ -85,6 +96,9 @@ public struct PolicyTrainer<Policy: TreePathPolicy> {
     statistics.meanReward = rewardSum / Double(max(contexts.count * settings.groupSize, 1))
     statistics.zeroVarianceShare = AdvantageSettings.zeroVarianceShare(of: groups)
     statistics.sampledPaths = sampledPaths
+    if let name = policy.parameters.firstNonFiniteName {
+      statistics.divergence = "parameter '\(name)' is no longer a finite number"
+    }
     return statistics
   }
 }

@@ -64,6 +64,10 @@ public struct StepStatistics: Sendable, Equatable {
   public var clipFraction: Double = 0
   /// Number of paths sampled so far, this step included.
   public var sampledPaths = 0
+  /// What stopped being a finite number, as a clause, when training has diverged (a named parameter
+  /// after this step's update, or the policy's probabilities before it), or nil: stop, and lower the
+  /// learning rate.
+  public var divergence: String?
 
   /// Zero statistics.
   public init() {}

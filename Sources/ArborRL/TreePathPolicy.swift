@@ -76,9 +76,22 @@ extension TreePathPolicy {
   /// All open paths advance one level per round with one batched ``logits(for:in:on:)`` call over their
   /// distinct (context, node) pairs. Each sampled path records the log-probability of every decision
   /// under the current parameters (the "old" policy of the clipped ratio).
+  ///
+  /// The policy's probabilities must be finite numbers; a policy whose training diverged may break this
+  /// (trainers use ``sampledPathsIfFinite(for:count:using:)``).
   public func samplePaths(
     for contexts: [Context], count: Int, using generator: inout RandomGenerator
   ) -> [[SampledPath]] {
+    guard let groups = sampledPathsIfFinite(for: contexts, count: count, using: &generator) else {
+      preconditionFailure("samplePaths: the policy's probabilities are not finite numbers")
+    }
+    return groups
+  }
+
+  /// ``samplePaths(for:count:using:)``, or nil as soon as a distribution holds a non-finite probability.
+  package func sampledPathsIfFinite(
+    for contexts: [Context], count: Int, using generator: inout RandomGenerator
+  ) -> [[SampledPath]]? {
     let root = actionSpace.taxonomy.root
     var groups = (0..<contexts.count).map { _ in
       [SampledPath](repeating: SampledPath(root: root), count: count)
@@ -107,6 +120,7 @@ extension TreePathPolicy {
         let actions = actionSpace.actionCount(at: node)
         for a in 0..<width {
           weights[a] = a < actions ? expf(logProbabilities.storage[row * width + a]) : 0
+          if !weights[a].isFinite { return nil }
         }
         let action = generator.nextCategorical(weights)
         let logProbability = logProbabilities.storage[row * width + action]

@@ -25,6 +25,13 @@ func requireFinite(_ options: KeyValuePairs<String, Double?>) throws {
   }
 }
 
+/// The widest built-in encoder vectors a command accepts (`--dimension`); the default is 512.
+let maximumEncoderDimension = 65_536
+
+/// The most passes over the data a command accepts (`--epochs`), far beyond any useful run, so that
+/// step counts computed from it cannot overflow.
+let maximumEpochs = 1_000_000
+
 /// Whether standard error is a terminal, so progress lines make sense.
 var stderrIsTerminal: Bool { isatty(2) == 1 }
 

@@ -60,7 +60,9 @@ struct ContinualRunCommand: ParsableCommand {
     ])
     if memory < 0 { throw ValidationError("--memory must be at least 0.") }
     if evalEvery < 1 { throw ValidationError("--eval-every must be at least 1.") }
-    if dimension < 1 { throw ValidationError("--dimension must be at least 1.") }
+    if !(1...maximumEncoderDimension).contains(dimension) {
+      throw ValidationError("--dimension must be between 1 and \(maximumEncoderDimension).")
+    }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
     if let shrinkage, !(shrinkage > 0 && shrinkage <= 1) {
       throw ValidationError("--shrinkage must be in (0, 1].")

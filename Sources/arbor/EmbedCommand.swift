@@ -36,7 +36,9 @@ struct EmbedCommand: ParsableCommand {
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
     if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2.") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
-    if dimension < 1 { throw ValidationError("--dimension must be at least 1.") }
+    if !(1...maximumEncoderDimension).contains(dimension) {
+      throw ValidationError("--dimension must be between 1 and \(maximumEncoderDimension).")
+    }
   }
 
   func run() throws {

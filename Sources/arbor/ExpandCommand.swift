@@ -43,7 +43,9 @@ struct ExpandEncoderOptions: ParsableArguments {
   }
 
   func validate() throws {
-    if dimension < 8 { throw ValidationError("--dimension must be at least 8.") }
+    if !(8...maximumEncoderDimension).contains(dimension) {
+      throw ValidationError("--dimension must be between 8 and \(maximumEncoderDimension).")
+    }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
   }
 }
@@ -89,7 +91,9 @@ struct ExpandTrainCommand: ParsableCommand {
   func validate() throws {
     if pseudoQueries < 10 { throw ValidationError("--pseudo-queries must be at least 10.") }
     if heldOut < 0 { throw ValidationError("--held-out must not be negative.") }
-    if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
+    if !(1...maximumEpochs).contains(epochs) {
+      throw ValidationError("--epochs must be between 1 and \(maximumEpochs).")
+    }
     if candidates < 1 { throw ValidationError("--candidates must be at least 1.") }
     if rerank < 1 { throw ValidationError("--rerank must be at least 1.") }
     try requireFinite(["--learning-rate": Double(learningRate)])

@@ -81,7 +81,7 @@ struct FinetuneCommand: ParsableCommand {
     if case .failure(let error) = PathReward.parseTerms(reward) {
       throw ValidationError("--reward: \(error)")
     }
-    if groupSize < 2 { throw ValidationError("--group-size must be at least 2.") }
+    if !(2...4096).contains(groupSize) { throw ValidationError("--group-size must be between 2 and 4096.") }
     if batchSize < 1 || steps < 1 || evalEvery < 1 {
       throw ValidationError("--batch-size, --steps and --eval-every must be positive.")
     }
@@ -288,6 +288,7 @@ struct FinetuneCommand: ParsableCommand {
     }
     try evaluateAndKeep(step: 0)
     var last = StepStatistics()
+    var divergedAt: Int?
     for step in 1...steps {
       var contexts: [Policy.Context] = []
       var golds: [[Int]] = []
@@ -300,7 +301,20 @@ struct FinetuneCommand: ParsableCommand {
         golds.append(training.golds[order[cursor]])
         cursor += 1
       }
-      last = trainer.step(contexts: contexts, golds: golds, reward: &rewardFunction)
+      let statistics = trainer.step(contexts: contexts, golds: golds, reward: &rewardFunction)
+      if let divergence = statistics.divergence {
+        let message =
+          "training diverged at step \(step): \(divergence); lower --learning-rate"
+        guard let best else {
+          printError("arbor: \(message); nothing written")
+          throw ExitCode(1)
+        }
+        printError(
+          "arbor: warning: \(message); stopped, \(out) keeps the best checkpoint (step \(best.step))")
+        divergedAt = step
+        break
+      }
+      last = statistics
       if stderrIsTerminal {
         let entropy = last.entropyPerLevel.map(formatted).joined(separator: "/")
         printError(
@@ -315,6 +329,7 @@ struct FinetuneCommand: ParsableCommand {
 
     var json = "{\"steps\": \(steps), \"sampled_paths\": \(trainer.sampledPaths), "
     json += "\"last_train_reward\": \(JSONWriter.number(last.meanReward))"
+    if let divergedAt { json += ", \"diverged_at_step\": \(divergedAt)" }
     if let best {
       json +=
         ", \"best_step\": \(best.step), \"dev_reward\": \(JSONWriter.number(best.evaluation.meanReward))"

@@ -50,10 +50,12 @@ struct LearnCommand: ParsableCommand {
       "--lr": learningRate.map(Double.init), "--replay": Double(replay),
       "--logit-adjustment": Double(logitAdjustment),
     ])
-    if epochs < 0 { throw ValidationError("--epochs must be at least 0.") }
+    if !(0...maximumEpochs).contains(epochs) {
+      throw ValidationError("--epochs must be between 0 and \(maximumEpochs).")
+    }
     if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive.") }
     if !(logitAdjustment >= 0) { throw ValidationError("--logit-adjustment must be at least 0.") }
-    if !(replay >= 0) { throw ValidationError("--replay must be at least 0.") }
+    if !(0...1000).contains(replay) { throw ValidationError("--replay must be between 0 and 1000.") }
     if let memory, memory < 0 { throw ValidationError("--memory must be at least 0.") }
   }
 

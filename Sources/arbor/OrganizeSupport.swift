@@ -14,7 +14,9 @@ struct OrganizeEncoderOptions: ParsableArguments {
   @Flag(help: "Do not read or write the embedding cache.") var noCache = false
 
   func validate() throws {
-    if dimension < 8 { throw ValidationError("--dimension must be at least 8.") }
+    if !(8...maximumEncoderDimension).contains(dimension) {
+      throw ValidationError("--dimension must be between 8 and \(maximumEncoderDimension).")
+    }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
   }
 

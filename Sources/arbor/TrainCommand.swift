@@ -89,7 +89,9 @@ struct TrainCommand: ParsableCommand {
       "--stop-threshold": stopThreshold.map(Double.init), "--dense-weight": Double(denseWeight),
       "--encoder-lr": Double(encoderLearningRate), "--prototype-weight": prototypeWeight.map(Double.init),
     ])
-    if epochs < 1 { throw ValidationError("--epochs must be at least 1.") }
+    if !(1...maximumEpochs).contains(epochs) {
+      throw ValidationError("--epochs must be between 1 and \(maximumEpochs).")
+    }
     if buckets < 1024 || buckets > 1 << 26 {
       throw ValidationError("--buckets must be between 1024 and 67108864.")
     }

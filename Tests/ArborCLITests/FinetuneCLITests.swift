@@ -218,6 +218,43 @@ import Testing
     #expect(refused.stderr.contains("multi-path classifier has no single-path policy"), "\(refused.stderr)")
     #expect(!FileManager.default.fileExists(atPath: path("never.arbor")))
   }
+
+  /// A learning rate far too high drives the weights past Float's range (sampling from NaN
+  /// probabilities used to stop on a precondition, and `train` saved a model of NaNs).
+  @Test func divergedTrainingStopsWithAClearError() throws {
+    let dir = try Self.setUp()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = { (name: String) in dir.appendingPathComponent(name).path }
+    let train = [
+      "train", "--taxonomy", path("tree.tsv"), "--train", path("train.jsonl"), "--method", "verbalizer",
+    ]
+    let diverged = try runArbor(train + ["--epochs", "3", "--lr", "1e30", "--out", path("nan.arbor")])
+    #expect(diverged.status == 1)
+    #expect(diverged.stderr.contains("training diverged in epoch "), "\(diverged.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: path("nan.arbor")))
+
+    #expect(try runArbor(train + ["--epochs", "20", "--out", path("verbalizer.arbor")]).status == 0)
+    let finetune = [
+      "finetune", "--model", path("verbalizer.arbor"), "--train", path("train.jsonl"), "--steps", "5",
+      "--learning-rate", "1e30", "--seed", "1",
+    ]
+    // Without --dev nothing has been kept: an error and no file.
+    let failed = try runArbor(finetune + ["--out", path("never.arbor")])
+    #expect(failed.status == 1)
+    #expect(failed.stderr.contains("training diverged at step"), "\(failed.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: path("never.arbor")))
+    // With --dev the best checkpoint before the divergence (here the start) is the result.
+    let kept = try runArbor(
+      finetune + ["--dev", path("train.jsonl"), "--eval-every", "1", "--out", path("kept.arbor")])
+    #expect(kept.status == 0, "\(kept.stderr)")
+    #expect(kept.stderr.contains("keeps the best checkpoint (step 0)"), "\(kept.stderr)")
+    let summary = try JSONSerialization.jsonObject(with: Data(kept.stdout.utf8)) as? [String: Any]
+    #expect(summary?["best_step"] as? Int == 0)
+    #expect((summary?["diverged_at_step"] as? Int ?? 0) >= 1, "\(kept.stdout)")
+    let answer = try runArbor(
+      ["classify", "--model", path("kept.arbor")], stdin: "{\"id\": \"x\", \"text\": \"beet bean soup\"}\n")
+    #expect(answer.stdout.contains("\"b2\""), "\(answer.stdout)")
+  }
 }
 
 /// `arbor finetune` on expansion model files (`arbor expand train`'s output), on the kitchen example.

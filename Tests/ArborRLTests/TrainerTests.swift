@@ -36,6 +36,35 @@ import Testing
     return (contexts, leaves.map { [$0] })
   }
 
+  @Test func divergedPolicyIsReportedNotSampled() {
+    var generator = RandomGenerator(seed: 1)
+    var policy = LinearTreePolicy(
+      actionSpace: TreeActionSpace(taxonomy: taxonomy), featureCount: 4, using: &generator)
+    let (contexts, golds) = problem()
+    var reward = PathReward(taxonomy: taxonomy, terms: [(.hf1, 1)])
+    let settings = TrainingSettings(groupSize: 4, advantages: AdvantageSettings(estimator: .tempo))
+    var healthy = PolicyTrainer(
+      policy: policy, optimizer: AdamW(learningRate: 0.1, weightDecay: 0), settings: settings, seed: 1)
+    #expect(healthy.step(contexts: contexts, golds: golds, reward: &reward).divergence == nil)
+    // Weights of Float's largest magnitude overflow the logits: probabilities become NaN.
+    for id in policy.parameters.ids {
+      var value = policy.parameters[id]
+      for i in value.storage.indices { value.storage[i] = i % 2 == 0 ? 3e38 : -3e38 }
+      policy.parameters[id] = value
+    }
+    #expect(policy.parameters.firstNonFiniteName == nil)
+    var trainer = PolicyTrainer(
+      policy: policy, optimizer: AdamW(learningRate: 0.1, weightDecay: 0), settings: settings, seed: 1)
+    let statistics = trainer.step(contexts: contexts, golds: golds, reward: &reward)
+    #expect(statistics.divergence == "the policy's probabilities are no longer finite numbers")
+    #expect(trainer.sampledPaths == 0)
+    // A NaN weight is named.
+    var value = policy.parameters[policy.parameters.ids[0]]
+    value.storage[0] = .nan
+    policy.parameters[policy.parameters.ids[0]] = value
+    #expect(policy.parameters.firstNonFiniteName == policy.parameters.names[0])
+  }
+
   func train(_ estimator: AdvantageEstimator, steps: Int, seed: UInt64) -> (
     LinearTreePolicy, [StepStatistics]
   ) {

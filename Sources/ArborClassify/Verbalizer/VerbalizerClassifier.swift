@@ -208,6 +208,12 @@ public struct VerbalizerClassifier: Sendable {
         }
       }
       model.epochLosses.append(Float(lossSum / Double(max(1, lossCount))))
+      if let name = model.parameters.firstNonFiniteName ?? model.encoderParameters.firstNonFiniteName {
+        throw TaxonomyError(
+          .schema,
+          "training diverged in epoch \(epoch): parameter '\(name)' is no longer a finite number (mean loss "
+            + "\(lossSum / Double(max(1, lossCount)))); lower the learning rate")
+      }
       afterEpoch(epoch, model)
     }
     return model

@@ -1,4 +1,5 @@
 import ArborTensor
+
 /// The label-only navigator: from the root, at each level it embeds the children's labels (nothing
 /// else) with the encoder and steps to the child whose label vector has the highest cosine with the
 /// document's vector. It is the LLM-free analogue of SCYCHIC's navigator (Science Hierarchography, JHU

@@ -1,4 +1,5 @@
 import ArborTensor
+
 /// The joined encoder and TF-IDF SVD spaces a topic tree was clustered in, rebuilt from the model's
 /// texts so that new documents are placed by the rule the build's refinement used: the leaf whose path
 /// has the highest `Σ_v x^(l)·c_v^(l)`, each node compared in its own level's space.

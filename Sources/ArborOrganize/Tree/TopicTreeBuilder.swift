@@ -57,6 +57,13 @@ public struct TopicTreeBuilder: Sendable {
       topDownDataDriven(
         spaces, dimension: dimension, maxDepth: maxDepth, minChildren: minChildren, maxChildren: maxChildren,
         minSize: minSize, into: &structure, progress: progress)
+      guard !structure.children[0].isEmpty else {
+        throw TaxonomyError(
+          .schema,
+          "the collection's \(n) documents cannot be split: a data-driven node needs at least "
+            + "2 × --min-size (\(minSize)) and --min-children (\(minChildren)) documents, and children that "
+            + "each keep --min-size; lower --min-size, or give --levels")
+      }
     case (.bottomUp, .fixed(let sizes)):
       try Self.check(sizes, documents: n)
       bottomUp(points, dimension: dimension, sizes: sizes, into: &structure)
@@ -159,7 +166,7 @@ public struct TopicTreeBuilder: Sendable {
       var next: [Int] = []
       for node in frontier {
         let members = structure.members[node]
-        guard members.count >= 2 * minSize, members.count >= minChildren else { continue }
+        guard members.count / 2 >= minSize, members.count >= minChildren else { continue }
         let subset = Self.gather(points, rows: members, dimension: dimension)
         var best: (score: Double, assignments: [Int])?
         let lowest = max(2, minChildren)

@@ -1,4 +1,5 @@
 import ArborTensor
+
 /// What `TopicTreeModel.add` did.
 public struct TopicTreeAddition: Sendable {
   /// For every new document, its node indices from the top level down to its leaf (after splits).

@@ -55,6 +55,15 @@ public struct ParameterStore: Sendable {
     }
   }
 
+  /// The name of the first parameter holding an infinite or NaN element, or nil when all are finite.
+  ///
+  /// Training that diverges (a learning rate far too high) leaves such values behind; trainers check
+  /// this rather than save or sample from them.
+  public var firstNonFiniteName: String? {
+    for (name, value) in zip(names, values) where !value.storage.allSatisfy(\.isFinite) { return name }
+    return nil
+  }
+
   /// Gives in-place access to a parameter's elements (used by optimizers).
   mutating func withMutableStorage<Result>(
     _ id: ParameterID, _ body: (UnsafeMutableBufferPointer<Float>) -> Result
