@@ -53,7 +53,9 @@ import Testing
         "--prototype-weight needs --method verbalizer with single-path"
       ),
       (["--method", "verbalizer", "--prototype-weight=-1"], "--prototype-weight must be 0 or more"),
-      (["--method", "verbalizer", "--prototype-weight", "nan"], "--prototype-weight must be a finite number"),
+      (
+        ["--method", "verbalizer", "--prototype-weight", "nan"], "--prototype-weight must be a finite number"
+      ),
     ])
   }
 
