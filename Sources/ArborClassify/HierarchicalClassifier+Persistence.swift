@@ -105,18 +105,18 @@ extension HierarchicalClassifier {
       let outputCount = outputNodes.count
       guard (mapped?.count ?? weights.count) == weightShape.reduce(1, *), weightShape.count == 2,
         bias.shape == [outputCount],
-        outputNodes.storage.allSatisfy({ $0 >= 0 && Int($0) < taxonomy.count })
+        let outputNodeIndices = outputNodes.storage.wholeNumbers(in: 0...(taxonomy.count - 1))
       else { throw damaged("tensor shapes do not match the taxonomy and features") }
       let layout: OutputLayout
       switch layoutKind {
       case .local:
         layout = .local(taxonomy, multiPath: configuration.multiPath)
-        guard layout.outputNode == outputNodes.storage.map({ Int32($0) }) else {
+        guard layout.outputNode == outputNodeIndices.map({ Int32($0) }) else {
           throw damaged("the outputs do not match the taxonomy's edges")
         }
       case .flat:
         layout = .flat(
-          taxonomy, nodes: outputNodes.storage.map { Int($0) }, multiPath: configuration.multiPath)
+          taxonomy, nodes: outputNodeIndices, multiPath: configuration.multiPath)
       }
       var dense: DenseChannel?
       if let denseText = file.metadata["arbor.dense"] {
@@ -179,21 +179,22 @@ extension ClassifierConfiguration {
     guard let value = try? JSONParser.parse(text), case .object = value,
       let method = value["method"]?.stringValue.flatMap(ClassifierMethod.init(rawValue:)),
       case .bool(let multiPath)? = value["multiPath"],
-      let epochs = value["epochs"]?.numberValue, let rate = value["learningRate"]?.numberValue,
-      let seed = value["seed"]?.numberValue, let buckets = value["bucketCount"]?.numberValue,
-      let minimum = value["minimumDocumentFrequency"]?.numberValue,
-      let beam = value["beamWidth"]?.numberValue,
+      let epochs = value["epochs"]?.integerValue, let rate = value["learningRate"]?.numberValue,
+      let seed = value["seed"]?.numberValue.flatMap({ UInt64(exactly: $0) }),
+      let buckets = value["bucketCount"]?.integerValue,
+      let minimum = value["minimumDocumentFrequency"]?.numberValue.flatMap({ Int32(exactly: $0) }),
+      let beam = value["beamWidth"]?.integerValue, (1...1 << 20).contains(beam),
       let threshold = value["threshold"]?.numberValue
     else { return nil }
     self.init()
     self.method = method
     self.multiPath = multiPath
-    self.epochs = Int(epochs)
+    self.epochs = epochs
     learningRate = Float(rate)
-    self.seed = UInt64(seed)
-    bucketCount = Int(buckets)
-    minimumDocumentFrequency = Int32(minimum)
-    beamWidth = Int(beam)
+    self.seed = seed
+    bucketCount = buckets
+    minimumDocumentFrequency = minimum
+    beamWidth = beam
     self.threshold = Float(threshold)
     stopThreshold = value["stopThreshold"]?.numberValue.map(Float.init)
     // Files written before rehearsal memories existed have no memory size.
@@ -219,29 +220,30 @@ extension SparseFeatureSpace {
 
   /// Restores a space from `json` and the stored document frequencies.
   init?(json text: String, documentFrequencies: [Float]) {
-    guard let value = try? JSONParser.parse(text), let buckets = value["bucketCount"]?.numberValue,
-      case .bool(let bigrams)? = value["wordBigrams"], let seed = value["seed"]?.numberValue,
-      let documents = value["documentCount"]?.numberValue,
-      let minimum = value["minimumDocumentFrequency"]?.numberValue,
-      Int(buckets) == documentFrequencies.count, buckets >= 1
+    guard let value = try? JSONParser.parse(text), let buckets = value["bucketCount"]?.integerValue,
+      case .bool(let bigrams)? = value["wordBigrams"],
+      let seed = value["seed"]?.numberValue.flatMap({ UInt64(exactly: $0) }),
+      let documents = value["documentCount"]?.integerValue, documents >= 0,
+      let minimum = value["minimumDocumentFrequency"]?.numberValue.flatMap({ Int32(exactly: $0) }),
+      buckets == documentFrequencies.count, buckets >= 1,
+      let frequencies = documentFrequencies.wholeNumbers(in: 0...Int(Int32.max))
     else { return nil }
     var lengths: ClosedRange<Int>?
-    if let pair = value["characterNGrams"]?.arrayValue, pair.count == 2, let low = pair[0].numberValue,
-      let high = pair[1].numberValue, low >= 1, high >= low
+    if let pair = value["characterNGrams"]?.arrayValue, pair.count == 2, let low = pair[0].integerValue,
+      let high = pair[1].integerValue, low >= 1, high >= low, high <= 64
     {
-      lengths = Int(low)...Int(high)
+      lengths = low...high
     }
     let extractor = HashedFeatureExtractor(
-      bucketCount: Int(buckets), characterNGramLengths: lengths, usesWordBigrams: bigrams, seed: UInt64(seed))
-    guard documentFrequencies.allSatisfy({ $0 >= 0 && $0 <= Float(Int32.max) }) else { return nil }
+      bucketCount: buckets, characterNGramLengths: lengths, usesWordBigrams: bigrams, seed: seed)
     var model = TFIDFModel(
-      extractor: extractor, documentCount: Int(documents),
-      documentFrequencies: documentFrequencies.map { Int32($0) })
+      extractor: extractor, documentCount: documents,
+      documentFrequencies: frequencies.map { Int32($0) })
     // Files written before per-kind normalization existed scaled whole rows.
     if let name = value["normalization"]?.stringValue {
       guard let normalization = TFIDFModel.Normalization(rawValue: name) else { return nil }
       model.normalization = normalization
     }
-    self.init(weighting: model, minimumDocumentFrequency: Int32(minimum))
+    self.init(weighting: model, minimumDocumentFrequency: minimum)
   }
 }

@@ -97,8 +97,8 @@ public struct ExpansionModel: Sendable {
       throw failure("the model was trained with other candidate features; retrain it")
     }
     func integer(_ key: String) throws(SafeTensorsError) -> Int {
-      guard let text = metadata[key], let value = Int(text), value >= 0 else {
-        throw failure("metadata \"\(key)\" must be a non-negative integer")
+      guard let text = metadata[key], let value = Int(text), (0...1 << 20).contains(value) else {
+        throw failure("metadata \"\(key)\" must be an integer from 0 to 1048576")
       }
       return value
     }

@@ -19,9 +19,21 @@ public struct LabelHierarchy: Sendable {
   let leafFlags: [Bool]
   /// The greatest depth.
   public let maximumDepth: Int
+  /// Whether every node's closure was built. Closures are stored in one array of at most
+  /// ``closureEntryLimit`` entries; a taxonomy whose closures need more (a chain 100,000 deep, or a DAG
+  /// whose every node descends from all earlier ones) keeps only the nodes themselves past that point,
+  /// and commands refuse it (``checkClosureSize(file:)``).
+  public let closureIsComplete: Bool
+  /// The most closure entries stored: 2²⁸ (1 GiB of indices; WordNet's 82,115 nouns need 0.7 million).
+  public static let closureEntryLimit = 1 << 28
 
   /// Prepares a taxonomy; costs one pass over its nodes in topological order.
   public init(_ taxonomy: Taxonomy) {
+    self.init(taxonomy, closureEntryLimit: Self.closureEntryLimit)
+  }
+
+  /// Prepares a taxonomy, storing at most `closureEntryLimit` closure entries (tests use small limits).
+  package init(_ taxonomy: Taxonomy, closureEntryLimit: Int) {
     self.taxonomy = taxonomy
     let n = taxonomy.count
     var table = ByteStringTable(capacity: n)
@@ -50,6 +62,7 @@ public struct LabelHierarchy: Sendable {
     var storage: [Int32] = []
     var marks = [Int32](repeating: -1, count: n)
     var scratch: [Int32] = []
+    var complete = true
     for node32 in order {
       let node = Int(node32)
       scratch.removeAll(keepingCapacity: true)
@@ -68,6 +81,11 @@ public struct LabelHierarchy: Sendable {
         }
       }
       scratch.sort()
+      if storage.count + scratch.count > closureEntryLimit - n {
+        // Past the limit: the node alone (the root has no entry), so the arrays stay within Int32.
+        complete = false
+        scratch = node == taxonomy.root ? [] : [node32]
+      }
       starts[node] = Int32(storage.count)
       lengths[node] = Int32(scratch.count)
       storage.append(contentsOf: scratch)
@@ -83,6 +101,17 @@ public struct LabelHierarchy: Sendable {
     }
     closureOffsets = offsets
     closureNodes = packed
+    closureIsComplete = complete
+  }
+
+  /// Throws when the taxonomy's ancestor closures do not fit (``closureIsComplete`` is false).
+  public func checkClosureSize(file: String? = nil) throws(TaxonomyError) {
+    guard !closureIsComplete else { return }
+    throw TaxonomyError(
+      .schema,
+      "the taxonomy's ancestor sets need more than \(Self.closureEntryLimit) entries (its deepest node is "
+        + "\(maximumDepth) levels down); hierarchical metrics cannot be computed on it",
+      at: file.map { SourceLocation(file: $0) })
   }
 
   /// The number of nodes, the root included.

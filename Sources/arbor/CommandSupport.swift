@@ -1,3 +1,4 @@
+import ArborClassify
 import ArborTree
 import ArgumentParser
 
@@ -31,6 +32,16 @@ let maximumEncoderDimension = 65_536
 /// The most passes over the data a command accepts (`--epochs`), far beyond any useful run, so that
 /// step counts computed from it cannot overflow.
 let maximumEpochs = 1_000_000
+
+/// Checks that the encoder a model file names can be loaded here; the error names the model file and
+/// the metadata field, since the user never typed the encoder's name.
+func checkModelEncoder(_ name: String, model: String, field: String) throws {
+  do { _ = try EncoderChoice.named(name) } catch {
+    printError(
+      "arbor: \(model): the model's encoder '\(name)' (metadata '\(field)') cannot be loaded: \(error)")
+    throw ExitCode(1)
+  }
+}
 
 /// Whether standard error is a terminal, so progress lines make sense.
 var stderrIsTerminal: Bool { isatty(2) == 1 }

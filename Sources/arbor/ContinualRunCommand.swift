@@ -1,5 +1,6 @@
 import ArborClassify
 import ArborContinual
+import ArborMetrics
 import ArborText
 import ArborTree
 import ArgumentParser
@@ -75,6 +76,7 @@ struct ContinualRunCommand: ParsableCommand {
     let documents: [LabelledDocument]
     do {
       tree = try taxonomyOptions.read(taxonomy)
+      try LabelHierarchy(tree).checkClosureSize(file: taxonomy)
       records = try StreamFile.read(stream, taxonomy: tree)
       documents = try DocumentReader.read(test, requireLabels: true, taxonomy: tree)
     } catch {

@@ -70,6 +70,7 @@ struct EvalCommand: ParsableCommand {
     let predictedRecords: EvaluationRecords
     do {
       hierarchy = LabelHierarchy(try input.read(taxonomy))
+      try hierarchy.checkClosureSize(file: taxonomy)
       let keepRoot = task == .expansion
       (goldRecords, predictedRecords) = try Evaluation.readPair(
         gold: gold, predicted: pred, hierarchy: hierarchy, ignoringUnknown: ignoreUnknown,

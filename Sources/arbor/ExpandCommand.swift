@@ -205,6 +205,9 @@ struct ExpandTermsCommand: ParsableCommand {
       }
     }
     let encoderName = encoding.encoder ?? trained?.encoderName ?? "builtin"
+    if encoding.encoder == nil, let trained, let model {
+      try checkModelEncoder(trained.encoderName, model: model, field: "encoder")
+    }
     let positions: [[ExpansionPosition]]
     do {
       let (index, encoder, texts) = try buildExpansionIndex(

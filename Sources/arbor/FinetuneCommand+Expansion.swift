@@ -19,6 +19,7 @@ extension FinetuneCommand {
       throw ExitCode(1)
     }
     let tree = try Taxonomy.read(from: taxonomy)
+    try checkModelEncoder(trained.encoderName, model: model, field: "encoder")
     let policy: ExpansionPolicy
     let index: ExpansionIndex
     let training: ExpansionRecords

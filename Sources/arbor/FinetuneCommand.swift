@@ -1,10 +1,12 @@
 import ArborClassify
 import ArborExpand
+import ArborMetrics
 import ArborOrganize
 import ArborRL
 import ArborTensor
 import ArborTree
 import ArgumentParser
+import Foundation
 
 /// `arbor finetune`: GRPO-family fine-tuning of a tree-path policy on path rewards.
 struct FinetuneCommand: ParsableCommand {
@@ -135,6 +137,17 @@ struct FinetuneCommand: ParsableCommand {
     }
     if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file.") }
     let weightsPath = model.hasSuffix(".json") ? String(model.dropLast(5)) + ".safetensors" : model
+    let manifestPath = ParameterStore.manifestPath(forWeights: weightsPath)
+    guard FileManager.default.fileExists(atPath: model) else {
+      printError("arbor: \(model): cannot open: no such file")
+      throw ExitCode(1)
+    }
+    guard FileManager.default.fileExists(atPath: manifestPath) else {
+      printError(
+        "arbor: \(model): not a model arbor finetune can read: not a classifier, expansion or topic-tree "
+          + "model file, and no parameter manifest \(manifestPath) beside it")
+      throw ExitCode(1)
+    }
     let store: ParameterStore
     let manifest: ParameterManifest
     do {
@@ -255,6 +268,7 @@ struct FinetuneCommand: ParsableCommand {
     guard case .success(let terms) = PathReward.parseTerms(reward),
       let estimator = AdvantageEstimator(rawValue: estimator), let scaling = RewardScaling(rawValue: scaling)
     else { throw ExitCode(2) }
+    do throws(TaxonomyError) { try LabelHierarchy(tree).checkClosureSize() } catch { throw fail(error) }
     var trainer = PolicyTrainer(
       policy: TemperedPolicy(policy, temperature: temperature),
       optimizer: AdamW(learningRate: learningRate, weightDecay: 0, schedule: schedule),

@@ -44,7 +44,9 @@ struct OrganizeEncoderOptions: ParsableArguments {
       }
       encoder = try makeEncoder(model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
     } catch {
-      printError("arbor: \(error)")
+      printError(
+        "arbor: \(modelPath): the model's encoder '\(model.encoderName)' (metadata 'encoderName') cannot be "
+          + "loaded: \(error)")
       throw ExitCode(1)
     }
     guard encoder.identity == model.encoderIdentity, encoder.dimension == model.tree.dimension else {

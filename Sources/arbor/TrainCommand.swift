@@ -144,6 +144,7 @@ struct TrainCommand: ParsableCommand {
         try DocumentReader.read(path, requireLabels: true, taxonomy: tree)
       }
       let hierarchy = LabelHierarchy(tree)
+      try hierarchy.checkClosureSize(file: taxonomy)
       let clock = ContinuousClock()
       let start = clock.now
       func report(_ epoch: Int, _ predict: ([String]) throws(TaxonomyError) -> [Prediction])

@@ -40,6 +40,21 @@ import Testing
     }
   }
 
+  /// Negative counts made `0..<count` trap; they are reported on their line like any bad field.
+  @Test(arguments: [
+    ("00000001 03 n -1 cat 0 000 | a cat\n", "w_cnt must be a hexadecimal count"),
+    ("00000001 03 n 01 cat 0 -2 @ 00000002 n 0000 | a cat\n", "missing or invalid p_cnt"),
+  ])
+  func negativeCountsAreReported(line: String, message: String) {
+    do {
+      _ = try Taxonomy.parse(Array(("  header\n" + line).utf8), format: .wordnet, file: "data.noun")
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.diagnostics.first?.location == SourceLocation(file: "data.noun", line: 2))
+      #expect(error.diagnostics.first?.message.contains(message) == true, "\(error)")
+    }
+  }
+
   /// The counts the foundation issue states for WordNet 3.0 nouns.
   @Test func wordNetNounStatistics() throws {
     guard let path = wordNetNounsPath else {

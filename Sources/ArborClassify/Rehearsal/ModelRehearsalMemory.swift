@@ -137,17 +137,15 @@ extension ModelRehearsalMemory {
   package init?(file: SafeTensorsFile, featureCount: Int, nodeCount: Int) {
     self.init()
     guard file.entries["memory.row_offsets"] != nil else { return }
-    guard let offsets = try? file.floats("memory.row_offsets"),
-      let columns = try? file.floats("memory.columns"),
-      let values = try? file.floats("memory.values"),
-      let pathOffsets = try? file.floats("memory.path_offsets"), let nodes = try? file.floats("memory.paths"),
+    guard let values = try? file.floats("memory.values"),
+      let offsets = (try? file.floats("memory.row_offsets"))?.wholeNumbers(in: 0...values.count),
+      let columns = (try? file.floats("memory.columns"))?.wholeNumbers(in: 0...max(0, featureCount - 1)),
+      let nodes = (try? file.floats("memory.paths"))?.wholeNumbers(in: 0...max(0, nodeCount - 1)),
+      let pathOffsets = (try? file.floats("memory.path_offsets"))?.wholeNumbers(in: 0...nodes.count),
       offsets.first == 0, pathOffsets.first == 0, offsets.count == pathOffsets.count,
-      columns.count == values.count, offsets.last.map(Int.init) == columns.count,
-      pathOffsets.last.map(Int.init) == nodes.count,
+      columns.count == values.count, offsets.last == columns.count, pathOffsets.last == nodes.count,
       zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
-      zip(pathOffsets, pathOffsets.dropFirst()).allSatisfy({ $0 <= $1 }),
-      columns.allSatisfy({ $0 >= 0 && Int($0) < featureCount && $0 == $0.rounded() }),
-      nodes.allSatisfy({ $0 >= 0 && Int($0) < nodeCount && $0 == $0.rounded() })
+      zip(pathOffsets, pathOffsets.dropFirst()).allSatisfy({ $0 <= $1 })
     else { return nil }
     if file.entries["memory.seen_counts"] != nil {
       guard let seen = try? file.floats("memory.seen_counts"), seen.count == nodeCount,
@@ -155,11 +153,11 @@ extension ModelRehearsalMemory {
       else { return nil }
       seenCounts = seen
     }
-    rows.offsets = offsets.map { Int($0) }
+    rows.offsets = offsets
     rows.columns = columns.map { Int32($0) }
     rows.values = values
     paths = (0..<(pathOffsets.count - 1)).map { item in
-      nodes[Int(pathOffsets[item])..<Int(pathOffsets[item + 1])].map { Int32($0) }
+      nodes[pathOffsets[item]..<pathOffsets[item + 1]].map { Int32($0) }
     }
   }
 }

@@ -55,14 +55,15 @@ extension VerbalizerClassifier {
         let frequencies = try file.floats("encoder.document_frequencies")
         let extractor = HashedFeatureExtractor()
         guard frequencies.count == extractor.bucketCount,
-          let documents = file.metadata["arbor.encoder.documents"].flatMap(Int.init)
+          let documentFrequencies = frequencies.wholeNumbers(in: 0...Int(Int32.max)),
+          let documents = file.metadata["arbor.encoder.documents"].flatMap(Int.init), documents >= 0
         else {
           throw TaxonomyError(
             .schema, "not a usable Arbor classifier model: bad encoder tables", at: location)
         }
         let weighting = TFIDFModel(
           extractor: extractor, documentCount: documents,
-          documentFrequencies: frequencies.map { Int32(max(0, $0)) })
+          documentFrequencies: documentFrequencies.map { Int32($0) })
         encoder = LevelEncoder(
           kind: .builtin(BuiltinEncoder(extractor: extractor, dimension: 512, weighting: weighting)),
           levels: levels.levelCount)
@@ -172,26 +173,32 @@ extension VerbalizerSettings {
       return nil
     }
     func number(_ key: String) -> Double? { value[key]?.numberValue }
-    guard let epochs = number("epochs"), let batch = number("batchSize"), let rate = number("learningRate"),
+    func integer(_ key: String) -> Int? { value[key]?.integerValue }
+    guard let epochs = integer("epochs"), let batch = integer("batchSize"), let rate = number("learningRate"),
       let chain = number("chainWeight"), let contrastive = number("contrastiveWeight"),
-      let dropout = number("dropout"), let scale = number("initialScale"), let seed = number("seed"),
-      let beam = number("beamWidth"), let threshold = number("threshold")
+      let dropout = number("dropout"), let scale = number("initialScale"),
+      let seed = number("seed").flatMap({ UInt64(exactly: $0) }),
+      let beam = integer("beamWidth"), (1...1 << 20).contains(beam), let threshold = number("threshold")
     else { return nil }
     self.init()
     self.multiPath = multiPath
-    self.epochs = Int(epochs)
-    batchSize = Int(batch)
+    self.epochs = epochs
+    batchSize = batch
     learningRate = Float(rate)
     chainWeight = Float(chain)
     contrastiveWeight = Float(contrastive)
     self.dropout = Float(dropout)
     initialScale = Float(scale)
-    self.seed = UInt64(seed)
-    beamWidth = Int(beam)
+    self.seed = seed
+    beamWidth = beam
     self.threshold = Float(threshold)
     stopThreshold = number("stopThreshold").map(Float.init)
     // Files written before encoder tuning have neither field: a frozen encoder.
-    tuneLayers = number("tuneLayers").map { Int($0) } ?? 0
+    guard let layers = value["tuneLayers"] == nil ? 0 : integer("tuneLayers"), (0...64).contains(layers)
+    else {
+      return nil
+    }
+    tuneLayers = layers
     encoderLearningRate = number("encoderLearningRate").map(Float.init) ?? 5e-5
     // Files written before label prototypes have none.
     prototypeWeight = number("prototypeWeight").map(Float.init) ?? 0

@@ -138,16 +138,15 @@ public struct TopicTreeModel: Sendable {
     }
     var nodes: [TopicTree.Node] = []
     for (index, value) in try json("nodes").enumerated() {
-      guard let id = value["id"]?.stringValue, let parentNumber = value["parent"]?.numberValue,
-        let size = value["size"]?.numberValue
-      else { throw failure("metadata 'nodes' entry \(index) needs id, parent and size") }
-      let parent = Int(parentNumber)
+      guard let id = value["id"]?.stringValue, let parent = value["parent"]?.integerValue,
+        let size = value["size"]?.integerValue, size >= 0
+      else { throw failure("metadata 'nodes' entry \(index) needs id, parent and size (whole numbers)") }
       guard parent < index, (parent >= 0) == (index > 0) else {
         throw failure("metadata 'nodes' entry \(index): parent must be an earlier node (-1 for the root)")
       }
       nodes.append(
         TopicTree.Node(
-          id: id, parent: parent >= 0 ? parent : nil, size: Int(size),
+          id: id, parent: parent >= 0 ? parent : nil, size: size,
           label: value["label"]?.stringValue ?? "",
           keyphrases: value["keyphrases"]?.arrayValue?.compactMap(\.stringValue) ?? []))
       if parent >= 0 { nodes[parent].children.append(index) }
@@ -156,7 +155,7 @@ public struct TopicTreeModel: Sendable {
       throw failure("tensor 'sums' needs one row per node")
     }
     let ids = try json("documentIDs").map { $0.stringValue ?? "" }
-    let leaves = try json("documentLeaves").map { Int($0.numberValue ?? -1) }
+    let leaves = try json("documentLeaves").map { $0.integerValue ?? -1 }
     guard ids.count == leaves.count, documents.shape[0] == ids.count,
       leaves.allSatisfy({ $0 > 0 && $0 < nodes.count && nodes[$0].children.isEmpty })
     else { throw failure("documents, their ids and their leaves do not match the tree") }
@@ -186,14 +185,18 @@ public struct TopicTreeModel: Sendable {
       model.tree.tunedCentroids = tuned.storage
     }
     if file.entries["builtinDocumentFrequencies"] != nil {
-      do {
-        model.builtinDocumentFrequencies = try file.tensor("builtinDocumentFrequencies").storage.map {
-          Int32(max(0, min(Float(Int32.max), $0)))
-        }
-      } catch {
+      let stored: [Float]
+      do { stored = try file.tensor("builtinDocumentFrequencies").storage } catch {
         throw TaxonomyError(.io, error.message, at: SourceLocation(file: path))
       }
-      model.builtinDocumentCount = metadata["builtinDocumentCount"].flatMap(Int.init) ?? 0
+      guard let frequencies = stored.wholeNumbers(in: 0...Int(Int32.max)) else {
+        throw failure("tensor 'builtinDocumentFrequencies' must hold whole numbers from 0 to 2^31 - 1")
+      }
+      model.builtinDocumentFrequencies = frequencies.map { Int32($0) }
+      guard let count = Int(metadata["builtinDocumentCount"] ?? "0"), count >= 0 else {
+        throw failure("metadata 'builtinDocumentCount' must be a whole number of documents")
+      }
+      model.builtinDocumentCount = count
     }
     return model
   }

@@ -61,8 +61,8 @@ enum WordNetFormat {
     guard offset.utf8.count == 8, offset.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
       return .failure("the synset offset must be 8 digits, found '\(offset)'")
     }
-    guard let wordCount = Int(String(decoding: fields[3], as: UTF8.self), radix: 16) else {
-      return .failure("w_cnt must be hexadecimal")
+    guard let wordCount = Int(String(decoding: fields[3], as: UTF8.self), radix: 16), wordCount >= 0 else {
+      return .failure("w_cnt must be a hexadecimal count")
     }
     var cursor = 4
     var lemmas: [String] = []
@@ -73,7 +73,8 @@ enum WordNetFormat {
       lemmas.append(lemma)
       cursor += 2
     }
-    guard cursor < fields.count, let pointerCount = Int(String(decoding: fields[cursor], as: UTF8.self))
+    guard cursor < fields.count, let pointerCount = Int(String(decoding: fields[cursor], as: UTF8.self)),
+      pointerCount >= 0
     else {
       return .failure("missing or invalid p_cnt")
     }

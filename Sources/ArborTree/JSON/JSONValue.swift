@@ -36,6 +36,9 @@ package enum JSONValue: Sendable, Equatable {
     return nil
   }
 
+  /// The number when it is a whole number that fits an `Int` (never a trap on 1e300, NaN or 2.5).
+  package var integerValue: Int? { numberValue.flatMap { Int(exactly: $0) } }
+
   package var arrayValue: [JSONValue]? {
     if case .array(let a) = self { return a }
     return nil
