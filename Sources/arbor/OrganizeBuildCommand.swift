@@ -165,7 +165,17 @@ struct OrganizeBuildCommand: ParsableCommand {
           endpoint: endpoint.map { namer in { namer.name($0) } },
           progress: stderrIsTerminal ? { printError("arbor: \($0)\(note)") } : nil)
       } catch let error as TaxonomyError {
-        throw fail(error)
+        // Name the collection, and the facet whose texts were clustered.
+        var located = error
+        for index in located.diagnostics.indices {
+          if located.diagnostics[index].location == nil {
+            located.diagnostics[index].location = SourceLocation(file: collection)
+          }
+          if let name = group.name {
+            located.diagnostics[index].message = "facet '\(name)': " + located.diagnostics[index].message
+          }
+        }
+        throw fail(located)
       }
       var model = built
       model.encoderIdentity = encoder.identity

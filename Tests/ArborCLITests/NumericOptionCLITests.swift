@@ -93,7 +93,9 @@ struct NumericOptionCLITests {
     ]
     let result = try runArbor(build + ["--min-size", "\(Int.max)"])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("the collection's 8 documents cannot be split"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("arbor: \(collection.path): the collection's 8 documents cannot be split"),
+      "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: out))
     // Nodes of at least 2 × 2 documents can be split.
     let small = try runArbor(build + ["--min-size", "2"])
