@@ -53,6 +53,15 @@ func makeTemporaryDirectory() throws -> URL {
   return url
 }
 
+/// Writes eight one-word fruit records (`d0`…`d7`) to `c.jsonl` in `dir` and returns its URL.
+func writeFruitCollection(in dir: URL) throws -> URL {
+  let collection = dir.appendingPathComponent("c.jsonl")
+  let words = ["apple", "banana", "cherry", "grape", "melon", "lemon", "peach", "plum"]
+  try words.enumerated().map { "{\"id\": \"d\($0.offset)\", \"text\": \"\($0.element) fruit\"}" }
+    .joined(separator: "\n").write(to: collection, atomically: true, encoding: .utf8)
+  return collection
+}
+
 /// The path of WordNet's noun data file when installed, or nil.
 var installedWordNetNouns: String? {
   let path = "/usr/share/wordnet/data.noun"

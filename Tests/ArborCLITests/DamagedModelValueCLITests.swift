@@ -34,18 +34,16 @@ import Testing
     try Data(out).write(to: URL(fileURLWithPath: path))
   }
 
-  static func corpus(in dir: URL) throws {
-    try "a\ta1\na\ta2\nb\tb1\nb\tb2\n".write(
-      to: dir.appendingPathComponent("tree.tsv"), atomically: true, encoding: .utf8)
-    let words = ["a1": "apple apricot", "a2": "avocado almond", "b1": "banana blueberry", "b2": "beet bean"]
-    var lines = ""
-    for (leaf, text) in words.sorted(by: { $0.key < $1.key }) {
-      for i in 0..<6 {
-        lines += "{\"id\": \"\(leaf)-\(i)\", \"text\": \"\(text) item \(i)\", "
-        lines += "\"labels\": [\"\(leaf.prefix(1))\", \"\(leaf)\"]}\n"
-      }
-    }
-    try lines.write(to: dir.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+  /// Eight one-word fruit records, a topic tree built from them (`--levels 2,4`) and its model file.
+  static func topicTree(in dir: URL) throws -> (collection: URL, model: String) {
+    let collection = try writeFruitCollection(in: dir)
+    let model = dir.appendingPathComponent("tree.safetensors").path
+    let built = try runArbor([
+      "organize", "build", collection.path, "--encoder", "builtin", "--levels", "2,4", "--out",
+      dir.appendingPathComponent("tree.json").path, "--tree-model", model,
+    ])
+    #expect(built.status == 0, "\(built.stderr)")
+    return (collection, model)
   }
 
   @Test(arguments: [
@@ -55,9 +53,8 @@ import Testing
     ("verbalizer", "encoder.document_frequencies", Float(1e10), "bad encoder tables"),
   ])
   func classifierRefusesDamagedValues(method: String, tensor: String, value: Float, message: String) throws {
-    let dir = try makeTemporaryDirectory()
+    let dir = try FinetuneClassifierCLITests.setUp()
     defer { try? FileManager.default.removeItem(at: dir) }
-    try Self.corpus(in: dir)
     let model = dir.appendingPathComponent("m.arbor").path
     let trained = try runArbor([
       "train", "--taxonomy", dir.appendingPathComponent("tree.tsv").path, "--train",
@@ -79,16 +76,7 @@ import Testing
   func topicTreeRefusesDamagedMetadata(key: String, value: String, message: String) throws {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let collection = dir.appendingPathComponent("c.jsonl")
-    let words = ["apple", "banana", "cherry", "grape", "melon", "lemon", "peach", "plum"]
-    try words.enumerated().map { "{\"id\": \"d\($0.offset)\", \"text\": \"\($0.element) fruit\"}" }
-      .joined(separator: "\n").write(to: collection, atomically: true, encoding: .utf8)
-    let model = dir.appendingPathComponent("tree.safetensors").path
-    let built = try runArbor([
-      "organize", "build", collection.path, "--encoder", "builtin", "--levels", "2,4", "--out",
-      dir.appendingPathComponent("tree.json").path, "--tree-model", model,
-    ])
-    #expect(built.status == 0, "\(built.stderr)")
+    let (_, model) = try Self.topicTree(in: dir)
     try Self.patchMetadata(model, key: key, value: value)
     let new = dir.appendingPathComponent("new.jsonl")
     try "{\"id\": \"n1\", \"text\": \"kiwi fruit\"}\n".write(to: new, atomically: true, encoding: .utf8)
@@ -117,16 +105,7 @@ import Testing
   func topicTreeRefusesDamagedDocumentFrequencies(_ value: Float) throws {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let collection = dir.appendingPathComponent("c.jsonl")
-    let words = ["apple", "banana", "cherry", "grape", "melon", "lemon", "peach", "plum"]
-    try words.enumerated().map { "{\"id\": \"d\($0.offset)\", \"text\": \"\($0.element) fruit\"}" }
-      .joined(separator: "\n").write(to: collection, atomically: true, encoding: .utf8)
-    let model = dir.appendingPathComponent("tree.safetensors").path
-    let built = try runArbor([
-      "organize", "build", collection.path, "--encoder", "builtin", "--levels", "2,4", "--out",
-      dir.appendingPathComponent("tree.json").path, "--tree-model", model,
-    ])
-    #expect(built.status == 0, "\(built.stderr)")
+    let (collection, model) = try Self.topicTree(in: dir)
     try Self.patch(model, tensor: "builtinDocumentFrequencies", value: value)
     let out = dir.appendingPathComponent("grown.json").path
     let result = try runArbor(["organize", "add", "--tree", model, collection.path, "--out", out])

@@ -83,10 +83,7 @@ struct NumericOptionCLITests {
   func hugeMinimumSize() throws {
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let collection = directory.appendingPathComponent("c.jsonl")
-    let words = ["apple", "banana", "cherry", "grape", "melon", "lemon", "peach", "plum"]
-    try words.enumerated().map { "{\"id\": \"d\($0.offset)\", \"text\": \"\($0.element) fruit\"}" }
-      .joined(separator: "\n").write(to: collection, atomically: true, encoding: .utf8)
+    let collection = try writeFruitCollection(in: directory)
     let out = directory.appendingPathComponent("t.json").path
     let build = [
       "organize", "build", collection.path, "--encoder", "builtin", "--max-depth", "2", "--out", out,
