@@ -175,3 +175,46 @@ import Testing
     #expect(largest > 1e-2, "all numeric gradients are ~0")
   }
 }
+
+/// The optional sentence-transformers files change the vectors (sequence length, normalisation), so a
+/// damaged one is an error naming it rather than silently replaced by defaults.
+@Suite struct SentenceEncoderSettingsTests {
+  static func directory() throws -> String {
+    let directory = try BertLayerAutodiffTests.tinyModelDirectory()
+    let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "apple", "pear"]
+    try vocabulary.joined(separator: "\n").write(
+      toFile: directory + "/vocab.txt", atomically: true, encoding: .utf8)
+    return directory
+  }
+
+  @Test func validFilesAreRead() throws {
+    let directory = try Self.directory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try #"{"max_seq_length": 5}"#.write(
+      toFile: directory + "/sentence_bert_config.json", atomically: true, encoding: .utf8)
+    try #"[{"type": "sentence_transformers.models.Pooling"}]"#.write(
+      toFile: directory + "/modules.json", atomically: true, encoding: .utf8)
+    let encoder = try SentenceEncoder(directory: directory, threadCount: 1)
+    #expect(encoder.maxLength == 5)
+    #expect(!encoder.normalizes)
+  }
+
+  @Test(arguments: [
+    ("sentence_bert_config.json", "{not json", "expected a JSON object"),
+    ("sentence_bert_config.json", #"{"max_seq_length": "long"}"#, "max_seq_length must be a whole number"),
+    ("sentence_bert_config.json", #"{"max_seq_length": 1e300}"#, "max_seq_length must be a whole number"),
+    ("modules.json", #"{"type": "Normalize"}"#, "expected a JSON array of module objects"),
+  ])
+  func damagedFilesAreNamed(file: String, text: String, message: String) throws {
+    let directory = try Self.directory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try text.write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
+    do {
+      _ = try SentenceEncoder(directory: directory, threadCount: 1)
+      Issue.record("expected an error")
+    } catch {
+      #expect("\(error)".contains(file), "\(error)")
+      #expect("\(error)".contains(message), "\(error)")
+    }
+  }
+}

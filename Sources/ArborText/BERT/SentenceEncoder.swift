@@ -56,12 +56,27 @@ public struct SentenceEncoder: TextEncoder {
         message: "\(tokenizer.vocabulary.count) tokens, more than config.json's vocab_size "
           + "\(model.configuration.vocabularySize)")
     }
-    let settings = Self.readJSONObject(directory + "/sentence_bert_config.json")
-    let configured = (settings?["max_seq_length"] as? NSNumber)?.intValue ?? model.configuration.maxPositions
+    // Both files are optional; present, they change the vectors, so a damaged one is an error.
+    var configured = model.configuration.maxPositions
+    let settingsPath = directory + "/sentence_bert_config.json"
+    if let data = FileManager.default.contents(atPath: settingsPath) {
+      guard let settings = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        throw TextError(path: settingsPath, message: "expected a JSON object")
+      }
+      if let value = settings["max_seq_length"] {
+        guard let number = value as? NSNumber, let length = Int(exactly: number.doubleValue), length >= 2
+        else {
+          throw TextError(path: settingsPath, message: "max_seq_length must be a whole number of at least 2")
+        }
+        configured = length
+      }
+    }
     maxLength = max(2, min(configured, model.configuration.maxPositions))
-    if let data = FileManager.default.contents(atPath: directory + "/modules.json"),
-      let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
-    {
+    let modulesPath = directory + "/modules.json"
+    if let data = FileManager.default.contents(atPath: modulesPath) {
+      guard let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else {
+        throw TextError(path: modulesPath, message: "expected a JSON array of module objects")
+      }
       normalizes = modules.contains { ($0["type"] as? String)?.hasSuffix(".Normalize") == true }
     } else {
       normalizes = true
@@ -139,11 +154,6 @@ public struct SentenceEncoder: TextEncoder {
       }
     }
     return output
-  }
-
-  private static func readJSONObject(_ path: String) -> [String: Any]? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
   }
 
   /// FNV-1a of `config.json`, `vocab.txt` and the safetensors header plus the weight file's size.
