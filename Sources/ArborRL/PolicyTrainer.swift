@@ -50,6 +50,12 @@ public struct PolicyTrainer<Policy: TreePathPolicy> {
     generator = RandomGenerator(seed: seed)
   }
 
+  /// The first policy parameter that is no longer a finite number, as a clause for
+  /// ``StepStatistics/divergence``, or nil.
+  var parameterDivergence: String? {
+    policy.parameters.firstNonFiniteName.map { "parameter '\($0)' is no longer a finite number" }
+  }
+
   /// One training step on a batch: `golds[c]` are the gold labels of `contexts[c]`.
   public mutating func step(
     contexts: [Policy.Context], golds: [[Int]], reward: inout some PathRewardFunction
@@ -59,10 +65,7 @@ public struct PolicyTrainer<Policy: TreePathPolicy> {
         for: contexts, count: settings.groupSize, using: &generator)
     else {
       var statistics = StepStatistics()
-      statistics.divergence = "the policy's probabilities are no longer finite numbers"
-      if let name = policy.parameters.firstNonFiniteName {
-        statistics.divergence = "parameter '\(name)' is no longer a finite number"
-      }
+      statistics.divergence = parameterDivergence ?? "the policy's probabilities are no longer finite numbers"
       statistics.sampledPaths = sampledPaths
       return statistics
     }
@@ -96,9 +99,7 @@ public struct PolicyTrainer<Policy: TreePathPolicy> {
     statistics.meanReward = rewardSum / Double(max(contexts.count * settings.groupSize, 1))
     statistics.zeroVarianceShare = AdvantageSettings.zeroVarianceShare(of: groups)
     statistics.sampledPaths = sampledPaths
-    if let name = policy.parameters.firstNonFiniteName {
-      statistics.divergence = "parameter '\(name)' is no longer a finite number"
-    }
+    statistics.divergence = parameterDivergence
     return statistics
   }
 }

@@ -1,4 +1,3 @@
-import ArborClassify
 import ArborTree
 import ArgumentParser
 
@@ -33,10 +32,12 @@ let maximumEncoderDimension = 65_536
 /// step counts computed from it cannot overflow.
 let maximumEpochs = 1_000_000
 
-/// Checks that the encoder a model file names can be loaded here; the error names the model file and
-/// the metadata field, since the user never typed the encoder's name.
-func checkModelEncoder(_ name: String, model: String, field: String) throws {
-  do { _ = try EncoderChoice.named(name) } catch {
+/// Runs `load` for the encoder a model file names (metadata `field` = `name`); a failure is reported
+/// with the model file and the field, since the user never typed the encoder's name, and exits 1.
+func loadingModelEncoder<Result>(
+  _ name: String, model: String, field: String, _ load: () throws -> Result
+) throws -> Result {
+  do { return try load() } catch {
     printError(
       "arbor: \(model): the model's encoder '\(name)' (metadata '\(field)') cannot be loaded: \(error)")
     throw ExitCode(1)

@@ -1,3 +1,4 @@
+import ArborClassify
 import ArborExpand
 import ArborTensor
 import ArborText
@@ -206,7 +207,9 @@ struct ExpandTermsCommand: ParsableCommand {
     }
     let encoderName = encoding.encoder ?? trained?.encoderName ?? "builtin"
     if encoding.encoder == nil, let trained, let model {
-      try checkModelEncoder(trained.encoderName, model: model, field: "encoder")
+      _ = try loadingModelEncoder(trained.encoderName, model: model, field: "encoder") {
+        try EncoderChoice.named(trained.encoderName)
+      }
     }
     let positions: [[ExpansionPosition]]
     do {

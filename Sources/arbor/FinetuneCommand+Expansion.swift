@@ -1,3 +1,4 @@
+import ArborClassify
 import ArborExpand
 import ArborRL
 import ArborText
@@ -19,7 +20,9 @@ extension FinetuneCommand {
       throw ExitCode(1)
     }
     let tree = try Taxonomy.read(from: taxonomy)
-    try checkModelEncoder(trained.encoderName, model: model, field: "encoder")
+    _ = try loadingModelEncoder(trained.encoderName, model: model, field: "encoder") {
+      try EncoderChoice.named(trained.encoderName)
+    }
     let policy: ExpansionPolicy
     let index: ExpansionIndex
     let training: ExpansionRecords

@@ -90,7 +90,7 @@ struct FinetuneCommand: ParsableCommand {
     if !(learningRate > 0) || !(kl >= 0) {
       throw ValidationError("--learning-rate must be > 0 and --kl >= 0.")
     }
-    if !(temperature > 0) || !temperature.isFinite {
+    if !(temperature > 0) {
       throw ValidationError("--temperature must be a positive number, got \(temperature).")
     }
     if learningRateSchedule != "constant" && learningRateSchedule != "linear" {

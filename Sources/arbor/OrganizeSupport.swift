@@ -34,20 +34,14 @@ struct OrganizeEncoderOptions: ParsableArguments {
   /// The encoder a topic-tree model was built with (the builtin one with the model's fitted document
   /// frequencies); prints why and exits 1 when it cannot be made or is not the model's (`modelPath`).
   func makeEncoder(for model: TopicTreeModel, modelPath: String) throws -> any TextEncoder {
-    let encoder: any TextEncoder
-    do {
-      let idf = model.builtinDocumentFrequencies.flatMap { frequencies -> TFIDFModel? in
-        let extractor = HashedFeatureExtractor()
-        guard frequencies.count == extractor.bucketCount else { return nil }
-        return TFIDFModel(
-          extractor: extractor, documentCount: model.builtinDocumentCount, documentFrequencies: frequencies)
-      }
-      encoder = try makeEncoder(model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
-    } catch {
-      printError(
-        "arbor: \(modelPath): the model's encoder '\(model.encoderName)' (metadata 'encoderName') cannot be "
-          + "loaded: \(error)")
-      throw ExitCode(1)
+    let idf = model.builtinDocumentFrequencies.flatMap { frequencies -> TFIDFModel? in
+      let extractor = HashedFeatureExtractor()
+      guard frequencies.count == extractor.bucketCount else { return nil }
+      return TFIDFModel(
+        extractor: extractor, documentCount: model.builtinDocumentCount, documentFrequencies: frequencies)
+    }
+    let encoder = try loadingModelEncoder(model.encoderName, model: modelPath, field: "encoderName") {
+      try makeEncoder(model.encoderName, builtinDimension: model.builtinDimension, idf: idf)
     }
     guard encoder.identity == model.encoderIdentity, encoder.dimension == model.tree.dimension else {
       printError(

@@ -107,7 +107,7 @@ struct TrainCommand: ParsableCommand {
     if !(encoderLearningRate > 0) { throw ValidationError("--encoder-lr must be positive.") }
     if tuneLayers < 0 { throw ValidationError("--tune-layers must be 0 or more.") }
     if let prototypeWeight {
-      guard prototypeWeight >= 0, prototypeWeight.isFinite else {
+      guard prototypeWeight >= 0 else {
         throw ValidationError("--prototype-weight must be 0 or more.")
       }
       if prototypeWeight > 0, method != .verbalizer || multiPath {
