@@ -76,12 +76,20 @@ struct TaxonomyCommand: ParsableCommand {
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the taxonomy as an indented tree.")
+    static let configuration = CommandConfiguration(
+      abstract: "Print the taxonomy as an indented tree.",
+      discussion: """
+        In a DAG a node's children are listed under its first occurrence; later occurrences say \
+        "(children shown above)". Levels below 32 are indented as level 32 and start with "[level N]".
+        """)
 
     @Argument(help: "The taxonomy file.") var file: String
     @OptionGroup var input: TaxonomyInputOptions
     @Option(help: "Start at this node id instead of the root.") var node: String?
     @Option(help: "Show at most this many levels below the start.") var depth: Int?
+
+    /// Lines below this level are indented as this level and start with their level number.
+    static let maximumIndentedLevel = 32
 
     func validate() throws {
       if let depth, depth < 0 { throw ValidationError("--depth must be 0 or more.") }
@@ -98,17 +106,31 @@ struct TaxonomyCommand: ParsableCommand {
         }
         start = found
       }
+      // Depth-first and iterative, so a very deep taxonomy cannot exhaust the stack. Indentation stops
+      // growing at `maximumIndentedLevel` (deeper lines name their level instead), and in a DAG a node's
+      // children are listed under its first occurrence only, so the output stays proportional to the
+      // number of edges instead of the number of root paths.
       var out = ""
-      func visit(_ n: Int, _ level: Int) {
-        out += String(repeating: "  ", count: level) + taxonomy.label(n) + " [" + taxonomy.id(n) + "]\n"
+      var expanded = Set<Int>()
+      var stack = [(node: start, level: 0)]
+      while let (n, level) = stack.popLast() {
+        out += String(repeating: "  ", count: min(level, Self.maximumIndentedLevel))
+        if level > Self.maximumIndentedLevel { out += "[level \(level)] " }
+        out += taxonomy.label(n) + " [" + taxonomy.id(n) + "]"
+        let children = taxonomy.children(of: n)
+        if !children.isEmpty, depth.map({ level < $0 }) ?? true {
+          if expanded.insert(n).inserted {
+            stack.append(contentsOf: children.reversed().map { (node: $0, level: level + 1) })
+          } else {
+            out += " (children shown above)"
+          }
+        }
+        out += "\n"
         if out.utf8.count > 1 << 16 {
           print(out, terminator: "")
           out = ""
         }
-        if let depth, level >= depth { return }
-        for child in taxonomy.children(of: n) { visit(child, level + 1) }
       }
-      visit(start, 0)
       print(out, terminator: "")
     }
   }

@@ -118,6 +118,36 @@ import Testing
     #expect(missing.stderr.contains("zz"))
   }
 
+  @Test func showListsSharedChildrenOnceAndCapsIndentation() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // A diamond whose shared node has a child: its children appear under its first occurrence only.
+    let diamond = dir.appendingPathComponent("d.json").path
+    try """
+    {"format": "arbor-taxonomy", "version": 1, "nodes": [
+      {"id": "r", "label": "Root", "parents": []},
+      {"id": "a", "label": "A", "parents": ["r"]},
+      {"id": "b", "label": "B", "parents": ["r"]},
+      {"id": "c", "label": "C", "parents": ["a", "b"]},
+      {"id": "d", "label": "D", "parents": ["c"]}
+    ]}
+    """.write(toFile: diamond, atomically: true, encoding: .utf8)
+    let shown = try runArbor(["taxonomy", "show", diamond])
+    #expect(shown.status == 0)
+    let expected = "Root [r]\n  A [a]\n    C [c]\n      D [d]\n  B [b]\n    C [c] (children shown above)\n"
+    #expect(shown.stdout == expected)
+    // A chain 40 deep: lines below level 32 keep level 32's indentation and name their level.
+    let chain = dir.appendingPathComponent("chain.tsv").path
+    let edges = (1...40).map { "n\($0 - 1)\tn\($0)\n" }.joined()
+    try edges.write(toFile: chain, atomically: true, encoding: .utf8)
+    let deep = try runArbor(["taxonomy", "show", chain])
+    #expect(deep.status == 0)
+    let lines = deep.stdout.split(separator: "\n")
+    #expect(lines.count == 41)
+    #expect(lines[32] == String(repeating: "  ", count: 32) + "n32 [n32]")
+    #expect(lines[40] == String(repeating: "  ", count: 32) + "[level 40] n40 [n40]")
+  }
+
   @Test func versionAndHelp() throws {
     let version = try runArbor(["--version"])
     #expect(version.status == 0)
