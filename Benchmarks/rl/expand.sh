@@ -6,8 +6,8 @@
 # `arbor eval --task expansion` (Acc, MRR, Wu&P). One run per seed (the seed draws the pseudo-queries
 # and drives sampling); the table gives each seed and the mean.
 #
-#   Benchmarks/rl/expand.sh [--record] [--model PATH] [--train 2000] [--val 500] [--steps 200] [--lr 3e-3]
-#                           [--seeds "0 1 2"]
+#   Benchmarks/rl/expand.sh [--record] [--model PATH] [--train 4000] [--val 2000] [--steps 250] [--lr 1e-3]
+#                           [--temperature 0.3] [--seeds "0 1 2"]
 #
 # The model defaults to Benchmarks/out/expand/builtin.arbor (Benchmarks/expand/run.sh --encoders builtin),
 # copied, never modified. Builds the corpus under corpora/out/ when missing; writes records, models and
@@ -16,10 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 RECORD=0
 MODEL=Benchmarks/out/expand/builtin.arbor
-TRAIN=2000
-VAL=500
-STEPS=200
-LR=3e-3
+TRAIN=4000
+VAL=2000
+STEPS=250
+LR=1e-3
+TEMPERATURE=0.3
 SEEDS="0 1 2"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,8 +30,10 @@ while [ $# -gt 0 ]; do
     --val) VAL="$2"; shift 2 ;;
     --steps) STEPS="$2"; shift 2 ;;
     --lr) LR="$2"; shift 2 ;;
+    --temperature) TEMPERATURE="$2"; shift 2 ;;
     --seeds) SEEDS="$2"; shift 2 ;;
-    *) echo "usage: $0 [--record] [--model PATH] [--train N] [--val M] [--steps N] [--lr X] [--seeds LIST]" >&2
+    *) echo "usage: $0 [--record] [--model PATH] [--train N] [--val M] [--steps N] [--lr X] [--temperature T]" \
+         "[--seeds LIST]" >&2
        exit 2 ;;
   esac
 done
@@ -59,16 +62,16 @@ for SEED in $SEEDS; do
   /usr/bin/time -f "%e %U %S" -o "$RUN/finetune.time" \
     "$ARBOR" finetune --model "$OUT/before.arbor" --taxonomy "$CORPUS/taxonomy.json" \
     --train "$RUN/expand-train.jsonl" --dev "$RUN/expand-val.jsonl" --reward wup --estimator tempo \
-    --group-size 8 --batch-size 16 --steps "$STEPS" --eval-every 25 --learning-rate "$LR" --seed "$SEED" \
+    --group-size 8 --batch-size 16 --steps "$STEPS" --eval-every 25 --learning-rate "$LR" --temperature "$TEMPERATURE" --seed "$SEED" \
     --out "$RUN/after.arbor" > "$RUN/finetune.json" 2> "$RUN/finetune.log"
   cat "$RUN/finetune.json" >&2
   for SPLIT in dev test; do score "$RUN/after.arbor" $SPLIT > "$RUN/after.$SPLIT.json"; done
 done
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
-TABLE=$(python3 - "$OUT" "$TRAIN" "$VAL" "$STEPS" "$LR" "$SEEDS" "$LOAD" <<'PY'
+TABLE=$(python3 - "$OUT" "$TRAIN" "$VAL" "$STEPS" "$LR" "$SEEDS" "$LOAD" "$TEMPERATURE" <<'PY'
 import json, os, sys
-out, train, val, steps, lr, seeds, load = sys.argv[1:8]
+out, train, val, steps, lr, seeds, load, temperature = sys.argv[1:9]
 seeds = seeds.split()
 def metrics(path):
     return json.load(open(os.path.join(out, path)))["metrics"]
@@ -106,7 +109,7 @@ print(f"\nMean Wu&P change: {change('dev')}; {change('test')}. Dev Wu&P "
       f"{'raised' if gains['dev'][0] > 0 else 'NOT raised'} on average. `arbor expand`'s top-1 "
       f"ranking of each seed's {val} validation pseudo-queries (`arbor finetune`'s checkpoint criterion): "
       + "; ".join(notes) + f". Training: {train} leaf pseudo-queries per seed (own node hidden), {steps} steps "
-      f"of 16 queries x 8 paths, tempo estimator, AdamW lr {lr}, best checkpoint by validation reward every "
+      f"of 16 queries x 8 paths sampled at temperature {temperature}, tempo estimator, AdamW lr {lr}, best checkpoint by validation reward every "
       f"25 steps ({val} other leaves; dev and test terms are used neither in training nor in selection); "
       f"`arbor finetune` (index, contexts, training, evaluations) {min(seconds):.0f}-{max(seconds):.0f} s wall "
       f"per seed. Load average at the end: {load} (2 cores shared).")
@@ -115,5 +118,5 @@ PY
 echo "$TABLE"
 if [ "$RECORD" = 1 ]; then
   python3 scripts/bench/record.py rl-expand \
-    "Benchmarks/rl/expand.sh --record --train $TRAIN --val $VAL --steps $STEPS --lr $LR --seeds \"$SEEDS\"" "$TABLE"
+    "Benchmarks/rl/expand.sh --record --train $TRAIN --val $VAL --steps $STEPS --lr $LR --temperature $TEMPERATURE --seeds \"$SEEDS\"" "$TABLE"
 fi

@@ -6,6 +6,12 @@ import ArborTree
 import ArgumentParser
 
 extension FinetuneCommand {
+  /// The sampling temperature of expansion fine-tuning when `--temperature` is not given. At T = 1 the
+  /// samples spread over the long tail of about 100 candidates and training mostly cuts that tail, which
+  /// leaves `arbor expand`'s top choice no better; at 0.3 the samples compare the few candidates the top
+  /// choice is made among (docs/rl.md, measured on wn-noun-expand).
+  static let expansionTemperature: Float = 0.3
+
   /// Fine-tunes an expansion model file (`arbor expand train`'s output) through its top-down position
   /// policy (`ExpansionPolicy`); the result is an expansion model file for `arbor expand --model`.
   func finetuneExpansion() throws {
@@ -52,7 +58,7 @@ extension FinetuneCommand {
     }
     let note =
       "from \(model): reward \(reward), estimator \(estimator), \(steps) steps, group size \(groupSize), "
-      + "seed \(seed)"
+      + "temperature \(temperature ?? Self.expansionTemperature), seed \(seed)"
     // Checkpoints are judged by what `arbor expand` will do with them: the full ranking (retrieval
     // scorer, then the coherence model), top-1 against the gold parents, not the policy's own greedy
     // top-down walk, which can trade exact hits for near misses that the ranking does not make.
@@ -80,7 +86,8 @@ extension FinetuneCommand {
     }
     try trainPolicy(
       policy, tree: tree, training: (training.contexts, training.golds),
-      development: development.map { ($0.contexts, $0.golds) }, evaluate: evaluate
+      development: development.map { ($0.contexts, $0.golds) }, evaluate: evaluate,
+      defaultTemperature: Self.expansionTemperature
     ) { policy in
       do { try trained.updating(with: policy, note: note).save(to: out) } catch {
         printError("arbor: \(error)")

@@ -61,9 +61,11 @@ struct FinetuneCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Sampling temperature T: paths are sampled and trained under softmax(logits / T).",
-      discussion: "The saved model, its greedy decoding and the dev checkpoints are the untempered policy; "
-        + "T > 1 keeps a learning signal where the model already fits its training records (docs/rl.md)."))
-  var temperature: Float = 1
+      discussion: "Default 1, and 0.3 for expansion models. The saved model, its greedy decoding and the dev "
+        + "checkpoints are the untempered policy; T > 1 keeps a learning signal where the model already fits "
+        + "its training records, T < 1 concentrates the samples on the alternatives the top choice is made "
+        + "among (docs/rl.md)."))
+  var temperature: Float?
   @Option(help: "Evaluate on --dev every N steps.") var evalEvery: Int = 50
   @Option(help: "Seed of sampling and shuffling.") var seed: UInt64 = 0
   @Option(help: "Where to write the fine-tuned model (policy weights: .safetensors, manifest beside it).")
@@ -71,7 +73,7 @@ struct FinetuneCommand: ParsableCommand {
 
   func validate() throws {
     try requireFinite([
-      "--learning-rate": Double(learningRate), "--kl": kl, "--temperature": Double(temperature),
+      "--learning-rate": Double(learningRate), "--kl": kl, "--temperature": Double(temperature ?? 1),
     ])
     if AdvantageEstimator(rawValue: estimator) == nil {
       throw ValidationError(
@@ -90,7 +92,7 @@ struct FinetuneCommand: ParsableCommand {
     if !(learningRate > 0) || !(kl >= 0) {
       throw ValidationError("--learning-rate must be > 0 and --kl >= 0.")
     }
-    if !(temperature > 0) {
+    if let temperature, !(temperature > 0) {
       throw ValidationError("--temperature must be a positive number, got \(temperature).")
     }
     if learningRateSchedule != "constant" && learningRateSchedule != "linear" {
@@ -251,11 +253,13 @@ struct FinetuneCommand: ParsableCommand {
   func trainPolicy<Policy: TreePathPolicy>(
     _ policy: Policy, tree: Taxonomy, training: (contexts: [Policy.Context], golds: [[Int]]),
     development: (contexts: [Policy.Context], golds: [[Int]])?,
-    evaluate customEvaluation: ((Policy) throws -> PolicyEvaluation)? = nil, save: (Policy) throws -> Void
+    evaluate customEvaluation: ((Policy) throws -> PolicyEvaluation)? = nil, defaultTemperature: Float = 1,
+    save: (Policy) throws -> Void
   ) throws {
     try trainPolicy(
       policy, tree: tree, training: training, development: development,
-      rewardFunction: { PathReward(taxonomy: tree, terms: $0) }, evaluate: customEvaluation, save: save)
+      rewardFunction: { PathReward(taxonomy: tree, terms: $0) }, evaluate: customEvaluation,
+      defaultTemperature: defaultTemperature, save: save)
   }
 
   /// The shared training loop with the reward `makeReward` builds from the parsed `--reward` terms.
@@ -263,14 +267,15 @@ struct FinetuneCommand: ParsableCommand {
     _ policy: Policy, tree: Taxonomy, training: (contexts: [Policy.Context], golds: [[Int]]),
     development: (contexts: [Policy.Context], golds: [[Int]])?,
     rewardFunction makeReward: ([(kind: PathRewardKind, weight: Double)]) -> Reward,
-    evaluate customEvaluation: ((Policy) throws -> PolicyEvaluation)? = nil, save: (Policy) throws -> Void
+    evaluate customEvaluation: ((Policy) throws -> PolicyEvaluation)? = nil,
+    defaultTemperature: Float = 1, save: (Policy) throws -> Void
   ) throws {
     guard case .success(let terms) = PathReward.parseTerms(reward),
       let estimator = AdvantageEstimator(rawValue: estimator), let scaling = RewardScaling(rawValue: scaling)
     else { throw ExitCode(2) }
     do throws(TaxonomyError) { try LabelHierarchy(tree).checkClosureSize() } catch { throw fail(error) }
     var trainer = PolicyTrainer(
-      policy: TemperedPolicy(policy, temperature: temperature),
+      policy: TemperedPolicy(policy, temperature: temperature ?? defaultTemperature),
       optimizer: AdamW(learningRate: learningRate, weightDecay: 0, schedule: schedule),
       settings: TrainingSettings(
         groupSize: groupSize, advantages: AdvantageSettings(estimator: estimator, scaling: scaling),

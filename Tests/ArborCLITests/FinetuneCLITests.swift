@@ -302,6 +302,16 @@ import Testing
     #expect(
       FileManager.default.contents(atPath: path("again.arbor"))
         == FileManager.default.contents(atPath: path("tuned.arbor")))
+    // Expansion models sample at temperature 0.3 unless told otherwise.
+    let explicit = try runArbor(
+      finetune + ["--taxonomy", taxonomy, "--temperature", "0.3", "--out", path("cool.arbor")])
+    #expect(explicit.stdout.replacingOccurrences(of: "cool.arbor", with: "tuned.arbor") == result.stdout)
+    let hot = try runArbor(
+      finetune + ["--taxonomy", taxonomy, "--temperature", "1", "--out", path("hot.arbor")])
+    let hotSummary = try JSONSerialization.jsonObject(with: Data(hot.stdout.utf8)) as? [String: Any]
+    #expect(
+      hot.status == 0
+        && hotSummary?["last_train_reward"] as? Double != summary?["last_train_reward"] as? Double)
     // `arbor expand` uses the fine-tuned model.
     let expanded = try runArbor([
       "expand", "--taxonomy", taxonomy, "--terms", terms, "--model", path("tuned.arbor"), "--report",
