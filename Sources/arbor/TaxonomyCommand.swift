@@ -80,7 +80,8 @@ struct TaxonomyCommand: ParsableCommand {
       abstract: "Print the taxonomy as an indented tree.",
       discussion: """
         In a DAG a node's children are listed under its first occurrence; later occurrences say \
-        "(children shown above)". Levels below 32 are indented as level 32 and start with "[level N]".
+        "(children shown above)". Lines deeper than level 32 are indented as level 32 and start with \
+        "[level N]".
         """)
 
     @Argument(help: "The taxonomy file.") var file: String
@@ -88,7 +89,7 @@ struct TaxonomyCommand: ParsableCommand {
     @Option(help: "Start at this node id instead of the root.") var node: String?
     @Option(help: "Show at most this many levels below the start.") var depth: Int?
 
-    /// Lines below this level are indented as this level and start with their level number.
+    /// Lines deeper than this level are indented as this level and start with their level number.
     static let maximumIndentedLevel = 32
 
     func validate() throws {
