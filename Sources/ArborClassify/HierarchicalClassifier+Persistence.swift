@@ -180,9 +180,9 @@ extension ClassifierConfiguration {
       let method = value["method"]?.stringValue.flatMap(ClassifierMethod.init(rawValue:)),
       case .bool(let multiPath)? = value["multiPath"],
       let epochs = value["epochs"]?.integerValue, let rate = value["learningRate"]?.numberValue,
-      let seed = value["seed"]?.numberValue.flatMap({ UInt64(exactly: $0) }),
+      let seed = value["seed"]?.wholeNumber(as: UInt64.self),
       let buckets = value["bucketCount"]?.integerValue,
-      let minimum = value["minimumDocumentFrequency"]?.numberValue.flatMap({ Int32(exactly: $0) }),
+      let minimum = value["minimumDocumentFrequency"]?.wholeNumber(as: Int32.self),
       let beam = value["beamWidth"]?.integerValue, (1...1 << 20).contains(beam),
       let threshold = value["threshold"]?.numberValue
     else { return nil }
@@ -222,11 +222,11 @@ extension SparseFeatureSpace {
   init?(json text: String, documentFrequencies: [Float]) {
     guard let value = try? JSONParser.parse(text), let buckets = value["bucketCount"]?.integerValue,
       case .bool(let bigrams)? = value["wordBigrams"],
-      let seed = value["seed"]?.numberValue.flatMap({ UInt64(exactly: $0) }),
+      let seed = value["seed"]?.wholeNumber(as: UInt64.self),
       let documents = value["documentCount"]?.integerValue, documents >= 0,
-      let minimum = value["minimumDocumentFrequency"]?.numberValue.flatMap({ Int32(exactly: $0) }),
+      let minimum = value["minimumDocumentFrequency"]?.wholeNumber(as: Int32.self),
       buckets == documentFrequencies.count, buckets >= 1,
-      let frequencies = documentFrequencies.wholeNumbers(in: 0...Int(Int32.max))
+      let frequencies = documentFrequencies.wholeNumbers(in: 0...Int32.max)
     else { return nil }
     var lengths: ClosedRange<Int>?
     if let pair = value["characterNGrams"]?.arrayValue, pair.count == 2, let low = pair[0].integerValue,
@@ -238,7 +238,7 @@ extension SparseFeatureSpace {
       bucketCount: buckets, characterNGramLengths: lengths, usesWordBigrams: bigrams, seed: seed)
     var model = TFIDFModel(
       extractor: extractor, documentCount: documents,
-      documentFrequencies: frequencies.map { Int32($0) })
+      documentFrequencies: frequencies)
     // Files written before per-kind normalization existed scaled whole rows.
     if let name = value["normalization"]?.stringValue {
       guard let normalization = TFIDFModel.Normalization(rawValue: name) else { return nil }

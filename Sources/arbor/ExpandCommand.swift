@@ -1,4 +1,3 @@
-import ArborClassify
 import ArborExpand
 import ArborTensor
 import ArborText
@@ -51,12 +50,16 @@ struct ExpandEncoderOptions: ParsableArguments {
   }
 }
 
-/// Reads a taxonomy, encodes its nodes and builds the expansion index.
+/// Reads a taxonomy, encodes its nodes and builds the expansion index. `modelFile` is the model whose
+/// metadata named the encoder, if one did: a failure to load the encoder then names that file.
 func buildExpansionIndex(
-  taxonomy: Taxonomy, encoderName: String, options: ExpandEncoderOptions
+  taxonomy: Taxonomy, encoderName: String, options: ExpandEncoderOptions, modelFile: String? = nil
 ) throws -> (ExpansionIndex, any TextEncoder, [String]) {
   let texts = ExpansionText.nodeTexts(of: taxonomy)
-  let encoder = try options.makeEncoder(encoderName, nodeTexts: texts)
+  let makeEncoder = { try options.makeEncoder(encoderName, nodeTexts: texts) }
+  let encoder =
+    try modelFile.map { try loadingModelEncoder(encoderName, model: $0, field: "encoder", makeEncoder) }
+    ?? makeEncoder()
   let vectors = try options.encode(texts, with: encoder, label: "encoding nodes")
   let index = ExpansionIndex(
     taxonomy: taxonomy, nodeVectors: vectors, dimension: encoder.dimension, nodeTexts: texts)
@@ -206,15 +209,11 @@ struct ExpandTermsCommand: ParsableCommand {
       }
     }
     let encoderName = encoding.encoder ?? trained?.encoderName ?? "builtin"
-    if encoding.encoder == nil, let trained, let model {
-      _ = try loadingModelEncoder(trained.encoderName, model: model, field: "encoder") {
-        try EncoderChoice.named(trained.encoderName)
-      }
-    }
     let positions: [[ExpansionPosition]]
     do {
       let (index, encoder, texts) = try buildExpansionIndex(
-        taxonomy: tree, encoderName: encoderName, options: encoding)
+        taxonomy: tree, encoderName: encoderName, options: encoding,
+        modelFile: encoding.encoder == nil ? model : nil)
       if let trained, trained.encoderIdentity != encoder.identity {
         printError(
           "arbor: warning: the model was trained with encoder \(trained.encoderIdentity), not \(encoder.identity)"
@@ -235,6 +234,8 @@ struct ExpandTermsCommand: ParsableCommand {
       let queryVectors = try encoding.encode(newTerms.map(\.text), with: encoder, label: "encoding terms")
       positions = expander.rank(
         queryVectors: queryVectors, texts: newTerms.map(\.text), limit: max(topK, maxParents))
+    } catch let exit as ExitCode {
+      throw exit
     } catch {
       printError("arbor: \(error)")
       throw ExitCode(1)

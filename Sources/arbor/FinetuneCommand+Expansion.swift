@@ -1,4 +1,3 @@
-import ArborClassify
 import ArborExpand
 import ArborRL
 import ArborText
@@ -26,9 +25,6 @@ extension FinetuneCommand {
       throw ExitCode(1)
     }
     let tree = try Taxonomy.read(from: taxonomy)
-    _ = try loadingModelEncoder(trained.encoderName, model: model, field: "encoder") {
-      try EncoderChoice.named(trained.encoderName)
-    }
     let policy: ExpansionPolicy
     let index: ExpansionIndex
     let training: ExpansionRecords
@@ -36,7 +32,7 @@ extension FinetuneCommand {
     do {
       let encoding = try ExpandEncoderOptions.parse(["--dimension", String(trained.dimension)])
       let (built, encoder, _) = try buildExpansionIndex(
-        taxonomy: tree, encoderName: trained.encoderName, options: encoding)
+        taxonomy: tree, encoderName: trained.encoderName, options: encoding, modelFile: model)
       index = built
       if trained.encoderIdentity != encoder.identity {
         printError(

@@ -139,8 +139,10 @@ extension ModelRehearsalMemory {
     guard file.entries["memory.row_offsets"] != nil else { return }
     guard let values = try? file.floats("memory.values"),
       let offsets = (try? file.floats("memory.row_offsets"))?.wholeNumbers(in: 0...values.count),
-      let columns = (try? file.floats("memory.columns"))?.wholeNumbers(in: 0...max(0, featureCount - 1)),
-      let nodes = (try? file.floats("memory.paths"))?.wholeNumbers(in: 0...max(0, nodeCount - 1)),
+      let columns = (try? file.floats("memory.columns"))?.wholeNumbers(
+        in: 0...Int32(clamping: max(0, featureCount - 1))),
+      let nodes = (try? file.floats("memory.paths"))?.wholeNumbers(
+        in: 0...Int32(clamping: max(0, nodeCount - 1))),
       let pathOffsets = (try? file.floats("memory.path_offsets"))?.wholeNumbers(in: 0...nodes.count),
       offsets.first == 0, pathOffsets.first == 0, offsets.count == pathOffsets.count,
       columns.count == values.count, offsets.last == columns.count, pathOffsets.last == nodes.count,
@@ -154,10 +156,10 @@ extension ModelRehearsalMemory {
       seenCounts = seen
     }
     rows.offsets = offsets
-    rows.columns = columns.map { Int32($0) }
+    rows.columns = columns
     rows.values = values
     paths = (0..<(pathOffsets.count - 1)).map { item in
-      nodes[pathOffsets[item]..<pathOffsets[item + 1]].map { Int32($0) }
+      Array(nodes[pathOffsets[item]..<pathOffsets[item + 1]])
     }
   }
 }

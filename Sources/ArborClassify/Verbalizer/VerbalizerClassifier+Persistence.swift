@@ -55,7 +55,7 @@ extension VerbalizerClassifier {
         let frequencies = try file.floats("encoder.document_frequencies")
         let extractor = HashedFeatureExtractor()
         guard frequencies.count == extractor.bucketCount,
-          let documentFrequencies = frequencies.wholeNumbers(in: 0...Int(Int32.max)),
+          let documentFrequencies = frequencies.wholeNumbers(in: 0...Int32.max),
           let documents = file.metadata["arbor.encoder.documents"].flatMap(Int.init), documents >= 0
         else {
           throw TaxonomyError(
@@ -63,7 +63,7 @@ extension VerbalizerClassifier {
         }
         let weighting = TFIDFModel(
           extractor: extractor, documentCount: documents,
-          documentFrequencies: documentFrequencies.map { Int32($0) })
+          documentFrequencies: documentFrequencies)
         encoder = LevelEncoder(
           kind: .builtin(BuiltinEncoder(extractor: extractor, dimension: 512, weighting: weighting)),
           levels: levels.levelCount)
@@ -177,7 +177,7 @@ extension VerbalizerSettings {
     guard let epochs = integer("epochs"), let batch = integer("batchSize"), let rate = number("learningRate"),
       let chain = number("chainWeight"), let contrastive = number("contrastiveWeight"),
       let dropout = number("dropout"), let scale = number("initialScale"),
-      let seed = number("seed").flatMap({ UInt64(exactly: $0) }),
+      let seed = value["seed"]?.wholeNumber(as: UInt64.self),
       let beam = integer("beamWidth"), (1...1 << 20).contains(beam), let threshold = number("threshold")
     else { return nil }
     self.init()

@@ -189,10 +189,10 @@ public struct TopicTreeModel: Sendable {
       do { stored = try file.tensor("builtinDocumentFrequencies").storage } catch {
         throw TaxonomyError(.io, error.message, at: SourceLocation(file: path))
       }
-      guard let frequencies = stored.wholeNumbers(in: 0...Int(Int32.max)) else {
+      guard let frequencies = stored.wholeNumbers(in: 0...Int32.max) else {
         throw failure("tensor 'builtinDocumentFrequencies' must hold whole numbers from 0 to 2^31 - 1")
       }
-      model.builtinDocumentFrequencies = frequencies.map { Int32($0) }
+      model.builtinDocumentFrequencies = frequencies
       guard let count = Int(metadata["builtinDocumentCount"] ?? "0"), count >= 0 else {
         throw failure("metadata 'builtinDocumentCount' must be a whole number of documents")
       }

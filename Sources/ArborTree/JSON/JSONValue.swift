@@ -37,7 +37,12 @@ package enum JSONValue: Sendable, Equatable {
   }
 
   /// The number when it is a whole number that fits an `Int` (never a trap on 1e300, NaN or 2.5).
-  package var integerValue: Int? { numberValue.flatMap { Int(exactly: $0) } }
+  package var integerValue: Int? { wholeNumber(as: Int.self) }
+
+  /// The number when it is a whole number that fits `Whole` (never a trap on 1e300, NaN or 2.5).
+  package func wholeNumber<Whole: BinaryInteger>(as _: Whole.Type) -> Whole? {
+    numberValue.flatMap { Whole(exactly: $0) }
+  }
 
   package var arrayValue: [JSONValue]? {
     if case .array(let a) = self { return a }
