@@ -156,6 +156,24 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
     }
   }
 
+  @Test func dataDrivenChoosesKOnASampleAndClustersEveryDocument() throws {
+    // 120 documents in three groups; k is scored on 30 of them, then all 120 are clustered.
+    let plain = clusteredVectors(subgroupOffset: 0)
+    let ids = plain.groups.indices.map { "d\($0)" }
+    var options = TopicTreeOptions()
+    options.levels = .dataDriven(maxDepth: 1, minChildren: 2, maxChildren: 8, minSize: 5)
+    options.selectionSampleSize = 30
+    let tree = try TopicTreeBuilder(options: options).build(
+      vectors: plain.vectors, dimension: plain.dimension, ids: ids)
+    #expect(tree.nodes[0].children.count == 3)
+    #expect(tree.documentLeaves.count == ids.count)
+    #expect(samePartition(tree.documentLeaves, plain.groups))
+    let again = try TopicTreeBuilder(options: options).build(
+      vectors: plain.vectors, dimension: plain.dimension, ids: ids)
+    #expect(again.nodes == tree.nodes)
+    #expect(again.documentLeaves == tree.documentLeaves)
+  }
+
   @Test func proportionalAllocation() {
     // 10 among 50/30/20: exact quotas 5/3/2.
     #expect(TopicTreeBuilder.allocate(10, among: [50, 30, 20]) == [5, 3, 2])

@@ -167,27 +167,73 @@ public struct TopicTreeBuilder: Sendable {
       for node in frontier {
         let members = structure.members[node]
         guard members.count / 2 >= minSize, members.count >= minChildren else { continue }
-        let subset = Self.gather(points, rows: members, dimension: dimension)
-        var best: (score: Double, assignments: [Int])?
         let lowest = max(2, minChildren)
         let highest = min(maxChildren, members.count / max(1, minSize))
         if lowest > highest { continue }
-        for k in lowest...highest {
-          let (kmeans, seed) = kMeans(k, members.count, salt: UInt64(node) &* 131 &+ UInt64(k))
-          let result = kmeans.fit(subset, dimension: dimension, seed: seed)
+        let subset = Self.gather(points, rows: members, dimension: dimension)
+        let ranked = rankBranchings(
+          subset, dimension: dimension, node: node, range: lowest...highest, minSize: minSize)
+        // The best k whose clustering of all members keeps every child at minSize.
+        for k in ranked.order {
+          let assignments: [Int]
+          if members.count <= options.selectionSampleSize, let searched = ranked.assignments[k] {
+            assignments = searched
+          } else {
+            let (kmeans, seed) = kMeans(k, members.count, salt: UInt64(node) &* 131 &+ UInt64(k))
+            assignments = kmeans.fit(subset, dimension: dimension, seed: seed).assignments
+          }
           var counts = [Int](repeating: 0, count: k)
-          for a in result.assignments { counts[a] += 1 }
+          for a in assignments { counts[a] += 1 }
           guard counts.allSatisfy({ $0 >= minSize }) else { continue }
-          let score = Self.simplifiedSilhouette(
-            subset, dimension: dimension, centroids: result.centroids, k: k, assignments: result.assignments)
-          if best == nil || score > best!.score { best = (score, result.assignments) }
+          next += Self.children(of: node, members: members, assignments: assignments, in: &structure)
+          break
         }
-        guard let best else { continue }
-        next += Self.children(of: node, members: members, assignments: best.assignments, in: &structure)
       }
       if next.isEmpty { break }
       frontier = next
     }
+  }
+
+  /// The candidate branchings of one node, best first, with the search's own clusterings where they
+  /// covered every member with the build's restarts.
+  ///
+  /// Scores every k in `range` by the simplified silhouette of a k-means clustering of `points` (a node's
+  /// members), on a seeded sample of `options.selectionSampleSize` of them where the node is larger, with
+  /// `options.selectionRestarts` restarts. Ks whose clustering leaves a child under `minSize` (scaled to
+  /// the sample) come after the others.
+  func rankBranchings(
+    _ points: [Float], dimension: Int, node: Int, range: ClosedRange<Int>, minSize: Int
+  ) -> (order: [Int], assignments: [Int: [Int]]) {
+    let n = points.count / dimension
+    var sample = points
+    var scale = 1.0
+    if n > options.selectionSampleSize {
+      var generator = RandomGenerator(seed: options.seed &* 0x2545_F491_4F6C_DD1D &+ UInt64(node))
+      let rows = generator.permutation(n).prefix(options.selectionSampleSize).sorted()
+      sample = Self.gather(points, rows: rows, dimension: dimension)
+      scale = Double(rows.count) / Double(n)
+    }
+    let sampleCount = sample.count / dimension
+    let sampledMinimum = max(1, Int((Double(minSize) * scale).rounded(.down)))
+    var scored: [(k: Int, large: Bool, score: Double)] = []
+    var kept: [Int: [Int]] = [:]
+    for k in range {
+      var (kmeans, seed) = kMeans(k, sampleCount, salt: UInt64(node) &* 131 &+ UInt64(k))
+      kmeans.restarts = options.selectionRestarts
+      let result = kmeans.fit(sample, dimension: dimension, seed: seed)
+      var counts = [Int](repeating: 0, count: k)
+      for a in result.assignments { counts[a] += 1 }
+      let large = counts.allSatisfy { $0 >= sampledMinimum }
+      let score = Self.simplifiedSilhouette(
+        sample, dimension: dimension, centroids: result.centroids, k: k, assignments: result.assignments)
+      scored.append((k, large, score))
+      if sampleCount == n, large, options.selectionRestarts == options.restarts {
+        kept[k] = result.assignments
+      }
+    }
+    // A k whose quick clustering left a small child is tried last: the full clustering may not.
+    scored.sort { ($0.large ? 1 : 0, $0.score, -$0.k) > ($1.large ? 1 : 0, $1.score, -$1.k) }
+    return (scored.map(\.k), kept)
   }
 
   /// The mean simplified silhouette `(b - a) / max(a, b)` with `a = 1 - x·c(x)` and `b` the cosine

@@ -28,6 +28,11 @@ public struct TopicTreeOptions: Sendable {
   public var restarts = 4
   /// Passes that move documents between leaves anywhere in the tree (path k-means refinement).
   public var refinementPasses = 5
+  /// Data-driven branching scores each candidate k on at most this many of a node's documents (a seeded
+  /// sample), then clusters all of them with the winner.
+  public var selectionSampleSize = 4_096
+  /// Seeded k-means restarts per candidate k while choosing a data-driven branching.
+  public var selectionRestarts = 1
   /// Above this many documents a k-means runs mini-batch updates.
   public var miniBatchThreshold = 20_000
   /// The largest collection `ward` accepts (its distance matrix is `n(n-1)/2` floats).
