@@ -48,6 +48,7 @@ public enum Evaluation {
     }
     let (g, p) = inParallel({ read(gold) }, { read(predicted) })
     switch (g, p) {
+    case (.failure(let a), .failure) where gold == predicted: throw a
     case (.failure(let a), .failure(let b)): throw TaxonomyError(a.diagnostics + b.diagnostics)
     case (.failure(let a), _): throw a
     case (_, .failure(let b)): throw b

@@ -137,7 +137,6 @@ struct FinetuneCommand: ParsableCommand {
       }
       return
     }
-    if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file.") }
     let weightsPath = model.hasSuffix(".json") ? String(model.dropLast(5)) + ".safetensors" : model
     let manifestPath = ParameterStore.manifestPath(forWeights: weightsPath)
     guard FileManager.default.fileExists(atPath: model) else {
@@ -145,11 +144,15 @@ struct FinetuneCommand: ParsableCommand {
       throw ExitCode(1)
     }
     guard FileManager.default.fileExists(atPath: manifestPath) else {
+      // Say why the file is not one of the model kinds when it is not even a safetensors file.
+      var damage = ""
+      do { _ = try SafeTensorsFile(path: model) } catch { damage = " (\(error.message))" }
       printError(
         "arbor: \(model): not a model arbor finetune can read: not a classifier, expansion or topic-tree "
-          + "model file, and no parameter manifest \(manifestPath) beside it")
+          + "model file\(damage), and no parameter manifest \(manifestPath) beside it")
       throw ExitCode(1)
     }
+    if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file.") }
     let store: ParameterStore
     let manifest: ParameterManifest
     do {

@@ -96,6 +96,17 @@ import Testing
     #expect(
       unreadable.stderr.contains("arbor: \(garbage): not a model arbor finetune can read"),
       "\(unreadable.stderr)")
+    // A damaged .arbor file with an .arbor output: the damage is named before any output check.
+    let damaged = dir.appendingPathComponent("damaged.arbor").path
+    try Data("not a model".utf8).write(to: URL(fileURLWithPath: damaged))
+    let named = try runArbor([
+      "finetune", "--train", garbage, "--out", dir.path + "/o.arbor", "--model", damaged,
+    ])
+    #expect(named.status == 1)
+    #expect(
+      named.stderr.contains(
+        "arbor: \(damaged): not a model arbor finetune can read: not a classifier, "
+          + "expansion or topic-tree model file (header length"), "\(named.stderr)")
     let missing = try runArbor(arguments + [dir.path + "/missing.arbor"])
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("arbor: \(dir.path)/missing.arbor: cannot open"), "\(missing.stderr)")

@@ -80,6 +80,15 @@ import Testing
     #expect(try runArbor(args + ["--task", "ranking"]).status == 2)
   }
 
+  @Test func oneBrokenFileGivenAsBothIsReportedOnce() throws {
+    let (dir, args) = try Self.files(gold: "{\"id\":\"1\"\n", pred: "")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let gold = dir.appendingPathComponent("g.jsonl").path
+    let result = try runArbor(Array(args.prefix(5)) + ["--pred", gold])
+    #expect(result.status == 1)
+    #expect(result.stderr.components(separatedBy: "g.jsonl:1: invalid JSON").count == 2, "\(result.stderr)")
+  }
+
   @Test func expansionAndClusteringTasks() throws {
     let (dir, args) = try Self.files(
       gold: "{\"id\":\"q\",\"labels\":[\"a\"]}\n",
