@@ -32,6 +32,8 @@ struct RLBenchmarkOptions: Sendable {
   var embeddingSize = 6
   var noise: [Float] = [0.6, 0.6, 1.4, 0.6]
   var reward: PathRewardKind = .hf1
+  /// Policy updates per sampled batch (the clipped surrogate's reuse of a batch; 1 is on-policy).
+  var updates = 1
 
   /// The reward's name as the report writes it.
   var rewardName: String { reward == .hf1 ? "hF1" : "\(reward.rawValue) reward" }
@@ -60,12 +62,13 @@ struct RLBenchmarkOptions: Sendable {
       case "--reward":
         guard let kind = PathRewardKind(rawValue: try value()) else { throw RLBenchmarkError.usage }
         reward = kind
+      case "--updates": updates = Int(try value()) ?? 0
       case "--arms": armNames = try value().split(separator: ",").map(String.init)
       default: throw RLBenchmarkError.usage
       }
       index += 1
     }
-    guard steps > 0, seeds > 0, jobs > 0, embeddingSize > 0, noise.count == 4, batch > 0, group > 1,
+    guard steps > 0, seeds > 0, jobs > 0, updates > 0, embeddingSize > 0, noise.count == 4, batch > 0, group > 1,
       !rates.isEmpty,
       evalEvery > 0, testCount > 0
     else {
@@ -79,7 +82,7 @@ enum RLBenchmarkError: Error, CustomStringConvertible {
   var description: String {
     "usage: arbor-bench rl [--steps N] [--seeds N] [--batch N] [--group N] [--rates a,b,c] "
       + "[--eval-every N] [--test N] [--gradient-batches N] [--jobs N] [--arms grpo,tempo,...] "
-      + "[--reward hf1|exact|pmetric|wup] [--out DIR]"
+      + "[--reward hf1|exact|pmetric|wup] [--updates N] [--out DIR]"
   }
 }
 
@@ -313,7 +316,7 @@ func trainSyntheticArm(
     settings: TrainingSettings(
       groupSize: options.group,
       advantages: AdvantageSettings(estimator: arm.estimator ?? .grpo, scaling: arm.scaling),
-      gradientClip: nil),
+      updatesPerBatch: options.updates, gradientClip: nil),
     seed: 3000 + seed)
   var curve: [Double] = []
   for step in 0...options.steps {
