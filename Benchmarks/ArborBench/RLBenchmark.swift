@@ -68,7 +68,8 @@ struct RLBenchmarkOptions: Sendable {
       }
       index += 1
     }
-    guard steps > 0, seeds > 0, jobs > 0, updates > 0, embeddingSize > 0, noise.count == 4, batch > 0, group > 1,
+    guard steps > 0, seeds > 0, jobs > 0, updates > 0, embeddingSize > 0, noise.count == 4, batch > 0,
+      group > 1,
       !rates.isEmpty,
       evalEvery > 0, testCount > 0
     else {
