@@ -172,6 +172,12 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
       vectors: plain.vectors, dimension: plain.dimension, ids: ids)
     #expect(again.nodes == tree.nodes)
     #expect(again.documentLeaves == tree.documentLeaves)
+    // A sample size below the candidate ks is raised to the largest k: a tree, not a crash.
+    options.selectionSampleSize = 0
+    let tiny = try TopicTreeBuilder(options: options).build(
+      vectors: plain.vectors, dimension: plain.dimension, ids: ids)
+    #expect(tiny.nodes[0].children.count >= 2)
+    #expect(tiny.documentLeaves.count == ids.count)
   }
 
   @Test func proportionalAllocation() {

@@ -176,7 +176,7 @@ public struct TopicTreeBuilder: Sendable {
         // The best k whose clustering of all members keeps every child at minSize.
         for k in ranked.order {
           let assignments: [Int]
-          if members.count <= options.selectionSampleSize, let searched = ranked.assignments[k] {
+          if let searched = ranked.assignments[k] {
             assignments = searched
           } else {
             let (kmeans, seed) = kMeans(k, members.count, salt: UInt64(node) &* 131 &+ UInt64(k))
@@ -205,11 +205,12 @@ public struct TopicTreeBuilder: Sendable {
     _ points: [Float], dimension: Int, node: Int, range: ClosedRange<Int>, minSize: Int
   ) -> (order: [Int], assignments: [Int: [Int]]) {
     let n = points.count / dimension
+    let limit = max(options.selectionSampleSize, range.upperBound)
     var sample = points
     var scale = 1.0
-    if n > options.selectionSampleSize {
+    if n > limit {
       var generator = RandomGenerator(seed: options.seed &* 0x2545_F491_4F6C_DD1D &+ UInt64(node))
-      let rows = generator.permutation(n).prefix(options.selectionSampleSize).sorted()
+      let rows = generator.permutation(n).prefix(limit).sorted()
       sample = Self.gather(points, rows: rows, dimension: dimension)
       scale = Double(rows.count) / Double(n)
     }

@@ -29,7 +29,7 @@ public struct TopicTreeOptions: Sendable {
   /// Passes that move documents between leaves anywhere in the tree (path k-means refinement).
   public var refinementPasses = 5
   /// Data-driven branching scores each candidate k on at most this many of a node's documents (a seeded
-  /// sample), then clusters all of them with the winner.
+  /// sample; never fewer than the largest candidate k), then clusters all of them with the winner.
   public var selectionSampleSize = 4_096
   /// Seeded k-means restarts per candidate k while choosing a data-driven branching.
   public var selectionRestarts = 1
