@@ -288,6 +288,38 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
     #expect(model.navigationOutcome?.exact == 1)
   }
 
+  @Test func labelCandidatesStayShortWithLongIdentifiers() {
+    // Package-like titles: few words, many characters. Node 1 holds all four documents.
+    let titles = [
+      "libcatalyst-plugin-session-store-dbic-perl: DBIx::Class-based session store",
+      "libcgi-application-plugin-stream-perl: plugin that streams files",
+      "node-babel-plugin-add-module-exports: Babel plugin",
+      "linux-image-6.12.107+deb12-rt-amd64-dbg: Debug symbols for linux-image-6.12.107+deb12-rt-amd64",
+    ]
+    let tree = TopicTree(
+      nodes: [
+        .init(id: TopicTree.rootID, parent: nil, children: [1], size: 4),
+        .init(id: "t1", parent: 0, size: 4, keyphrases: ["plugin", "perl module"]),
+      ],
+      dimension: 2, sums: [0, 0, 2, 2], documentIDs: ["a", "b", "c", "d"], documentLeaves: [1, 1, 1, 1])
+    let points: [Float] = [1, 0, 0, 1, 0.8, 0.6, 0.6, 0.8]
+    let centroids: [Float] = [0.7, 0.7, 0.7, 0.7]
+    var namer = TopicNamer(embed: { _ in [] })
+    let candidates = namer.candidateLabels(
+      1, tree: tree, texts: titles, titles: titles, members: [0, 1, 2, 3], points: points,
+      centroids: centroids, dimension: 2)
+    #expect(candidates.contains("plugin, perl module"))
+    #expect(candidates.allSatisfy { $0.count <= 64 }, "\(candidates)")
+    // A pair of two short leading phrases is 71 characters: over the limit, so not a candidate.
+    #expect(!candidates.contains { $0.hasPrefix("libcatalyst-plugin-session-store-dbic-perl, ") })
+    // With every candidate too long, the first keyphrase cut to the limit stands in.
+    namer.maximumLabelCharacters = 4
+    let cut = namer.candidateLabels(
+      1, tree: tree, texts: titles, titles: titles, members: [0, 1, 2, 3], points: points,
+      centroids: centroids, dimension: 2)
+    #expect(cut == ["plug"])
+  }
+
   @Test func navigatorFollowsLabelVectors() {
     // Root -> {1, 2}; 1 -> {3, 4}. Labels along axes; a document on axis 0 then 2 goes 1 -> 3.
     let children = [[1, 2], [3, 4], [], [], []]

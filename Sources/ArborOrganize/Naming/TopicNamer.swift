@@ -21,8 +21,10 @@ public struct TopicNamer {
   public var candidateKeyphrases = 8
   /// Documents nearest the centroid whose leading phrases become candidates.
   public var nearestDocuments = 24
-  /// Words at most in a label built from a leading phrase.
+  /// Words at most in a label candidate.
   public var maximumLabelWords = 6
+  /// Characters at most in a label candidate (long identifiers make few words but long labels).
+  public var maximumLabelCharacters = 64
   /// Coordinate-ascent sweeps per sibling group.
   public var sweeps = 3
   /// Rounds that grow each chosen label by one phrase and choose again (labels stay within
@@ -153,7 +155,7 @@ public struct TopicNamer {
               guard !parts.isEmpty, !parts.allSatisfy(words.contains) else { continue }
               let grown = label + ", " + phrase
               guard grown.split(separator: " ").count <= maximumLabelWords,
-                !(candidates[child] ?? []).contains(grown)
+                grown.count <= maximumLabelCharacters, !(candidates[child] ?? []).contains(grown)
               else { continue }
               candidates[child, default: []].append(grown)
               extensions.append(grown)
@@ -228,7 +230,10 @@ public struct TopicNamer {
     func add(_ text: String) {
       let trimmed = text.trimmingCharacters(in: .whitespaces)
       let words = trimmed.split(separator: " ").count
-      if !trimmed.isEmpty, words <= maximumLabelWords, !list.contains(trimmed) { list.append(trimmed) }
+      guard !trimmed.isEmpty, words <= maximumLabelWords, trimmed.count <= maximumLabelCharacters else {
+        return
+      }
+      if !list.contains(trimmed) { list.append(trimmed) }
     }
     let phrases = Array(tree.nodes[node].keyphrases.prefix(candidateKeyphrases))
     for phrase in phrases { add(phrase) }
@@ -254,7 +259,15 @@ public struct TopicNamer {
       add(children.prefix(3).map { tree.nodes[$0].label }.joined(separator: ", "))
     }
     if phrases.count >= 4 { add(phrases.prefix(4).joined(separator: ", ")) }
-    if phrases.isEmpty && list.isEmpty { add(tree.nodes[node].id) }
+    // Every candidate too long or none at all: the first keyphrase (cut to the limits), else the id.
+    if list.isEmpty {
+      let first = phrases.first.map {
+        String(
+          $0.split(separator: " ").prefix(maximumLabelWords).joined(separator: " ").prefix(
+            maximumLabelCharacters))
+      }
+      list.append(first.flatMap { $0.isEmpty ? nil : $0 } ?? tree.nodes[node].id)
+    }
     return list
   }
 
