@@ -195,12 +195,11 @@ public struct TopicTreeBuilder: Sendable {
   }
 
   /// The candidate branchings of one node, best first, with the search's own clusterings where they
-  /// covered every member with the build's restarts.
+  /// covered every member.
   ///
   /// Scores every k in `range` by the simplified silhouette of a k-means clustering of `points` (a node's
-  /// members), on a seeded sample of `options.selectionSampleSize` of them where the node is larger, with
-  /// `options.selectionRestarts` restarts. Ks whose clustering leaves a child under `minSize` (scaled to
-  /// the sample) come after the others.
+  /// members), on a seeded sample of `options.selectionSampleSize` of them where the node is larger. Ks
+  /// whose clustering leaves a child under `minSize` (scaled to the sample) come after the others.
   func rankBranchings(
     _ points: [Float], dimension: Int, node: Int, range: ClosedRange<Int>, minSize: Int
   ) -> (order: [Int], assignments: [Int: [Int]]) {
@@ -219,8 +218,7 @@ public struct TopicTreeBuilder: Sendable {
     var scored: [(k: Int, large: Bool, score: Double)] = []
     var kept: [Int: [Int]] = [:]
     for k in range {
-      var (kmeans, seed) = kMeans(k, sampleCount, salt: UInt64(node) &* 131 &+ UInt64(k))
-      kmeans.restarts = options.selectionRestarts
+      let (kmeans, seed) = kMeans(k, sampleCount, salt: UInt64(node) &* 131 &+ UInt64(k))
       let result = kmeans.fit(sample, dimension: dimension, seed: seed)
       var counts = [Int](repeating: 0, count: k)
       for a in result.assignments { counts[a] += 1 }
@@ -228,9 +226,7 @@ public struct TopicTreeBuilder: Sendable {
       let score = Self.simplifiedSilhouette(
         sample, dimension: dimension, centroids: result.centroids, k: k, assignments: result.assignments)
       scored.append((k, large, score))
-      if sampleCount == n, large, options.selectionRestarts == options.restarts {
-        kept[k] = result.assignments
-      }
+      if sampleCount == n, large { kept[k] = result.assignments }
     }
     // A k whose quick clustering left a small child is tried last: the full clustering may not.
     scored.sort { ($0.large ? 1 : 0, $0.score, -$0.k) > ($1.large ? 1 : 0, $1.score, -$1.k) }

@@ -31,8 +31,6 @@ public struct TopicTreeOptions: Sendable {
   /// Data-driven branching scores each candidate k on at most this many of a node's documents (a seeded
   /// sample; never fewer than the largest candidate k), then clusters all of them with the winner.
   public var selectionSampleSize = 4_096
-  /// Seeded k-means restarts per candidate k while choosing a data-driven branching.
-  public var selectionRestarts = 1
   /// Above this many documents a k-means runs mini-batch updates.
   public var miniBatchThreshold = 20_000
   /// The largest collection `ward` accepts (its distance matrix is `n(n-1)/2` floats).
