@@ -310,7 +310,7 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
       centroids: centroids, dimension: 2)
     #expect(candidates.contains("plugin, perl module"))
     #expect(candidates.allSatisfy { $0.count <= 64 }, "\(candidates)")
-    // A pair of two short leading phrases is 71 characters: over the limit, so not a candidate.
+    // Any pair of two short leading phrases has at least 80 characters: over the limit, not a candidate.
     #expect(!candidates.contains { $0.hasPrefix("libcatalyst-plugin-session-store-dbic-perl, ") })
     // With every candidate too long, the first keyphrase cut to the limit stands in.
     namer.maximumLabelCharacters = 4
