@@ -243,6 +243,41 @@ func samePartition(_ a: [Int], _ b: [Int]) -> Bool {
   }
 }
 
+extension LexicalFeatureTests {
+  @Test func rankTwoCorpusOfAThousandTextsStaysFinite() {
+    // Two distinct texts, 500 copies each: the range finder's ten columns span only two directions.
+    // Before dependent columns were zeroed, orthonormalisation blew them up to 1e24 and then NaN.
+    let texts = (0..<1000).map { $0 % 2 == 0 ? "another thing entirely" : "the same text" }
+    let a = LexicalFeatures.tfidf(texts)
+    let (features, k) = LexicalFeatures.svd(texts: texts, dimension: 256, seed: 1)
+    #expect(k >= 2)
+    let finite = features.allSatisfy { $0.isFinite }
+    #expect(finite)
+    // U Σ (U Σ)ᵀ = A Aᵀ: each row's squared norm is 1 (unit TF-IDF rows), the two texts' product 0.
+    var products: [Float] = []
+    for (i, j) in [(0, 0), (1, 1), (0, 1), (0, 2)] {
+      var sum: Float = 0
+      for c in 0..<k { sum += features[i * k + c] * features[j * k + c] }
+      products.append(sum)
+    }
+    #expect(a.offsets.count == 1001)
+    #expect(abs(products[0] - 1) < 1e-3 && abs(products[1] - 1) < 1e-3, "\(products)")
+    #expect(abs(products[2]) < 1e-3 && abs(products[3] - 1) < 1e-3, "\(products)")
+  }
+
+  @Test func twoTextsRepeatedSplitEvenlyInAnOrganizedTree() throws {
+    let texts = (0..<1000).map { $0 % 2 == 0 ? "another thing entirely" : "the same text" }
+    let encoder = BuiltinEncoder(dimension: 128)
+    var options = TopicTreeOptions()
+    options.levels = .fixed([2])
+    let pipeline = OrganizePipeline(options: options)
+    let model = try pipeline.run(
+      ids: texts.indices.map(String.init), texts: texts, titles: texts.map { _ in "" },
+      vectors: encoder.encode(texts), dimension: encoder.dimension, embedLabels: { encoder.encode($0) })
+    #expect(model.tree.nodes.dropFirst().map(\.size) == [500, 500])
+  }
+}
+
 @Suite struct NamingTests {
   @Test func classTFIDFMatchesAHandComputedCase() {
     // Class 0: "alpha beta" twice; class 1: "alpha gamma". f(alpha)=3, f(beta)=2, f(gamma)=1, |c0|=6 phrases

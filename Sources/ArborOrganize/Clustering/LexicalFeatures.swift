@@ -176,19 +176,30 @@ enum LexicalFeatures {
   }
 
   /// Replaces the columns of `m` by an orthonormal basis of their span (Cholesky QR: `MᵀM + εI = RᵀR`,
-  /// `M ← M R⁻¹`, with a ridge `ε = 1e-7 · trace / width` so that rank-deficient blocks stay finite).
+  /// `M ← M R⁻¹`, with a ridge `ε = 1e-7 · trace / width`); a column already in the span of the ones
+  /// before it (residual at most ε) becomes zero.
   static func orthonormalize(_ m: inout [Float], rows: Int, width: Int) {
     var g = gramMatrix(m, rows: rows, width: width)
     var trace = 0.0
     for i in 0..<width { trace += g[i * width + i] }
     let ridge = max(1e-7 * trace / Double(width), 1e-30)
     for i in 0..<width { g[i * width + i] += ridge }
-    // Upper-triangular R with RᵀR = G (row-major), by the Cholesky–Banachiewicz recurrence.
+    // Upper-triangular R with RᵀR = G (row-major), by the Cholesky–Banachiewicz recurrence. A column
+    // whose residual is no larger than the ridge lies in the span of the columns before it: its row of
+    // R becomes a unit row, so that it projects nothing out of later columns, and its output column is
+    // zero. Dividing by the ridge's square root instead compounded over several such columns (a
+    // collection of two distinct texts gave 1e24 and then NaN).
     var r = [Double](repeating: 0, count: width * width)
+    var dependent = [Bool](repeating: false, count: width)
     for i in 0..<width {
       var diagonal = g[i * width + i]
       for k in 0..<i { diagonal -= r[k * width + i] * r[k * width + i] }
-      let pivot = max(diagonal, ridge).squareRoot()
+      if diagonal <= 2 * ridge {
+        dependent[i] = true
+        r[i * width + i] = 1
+        continue
+      }
+      let pivot = diagonal.squareRoot()
       r[i * width + i] = pivot
       for j in (i + 1)..<max(i + 1, width) {
         var value = g[i * width + j]
@@ -205,6 +216,7 @@ enum LexicalFeatures {
         for k in (i + 1)..<(j + 1) where k > i { value -= r[i * width + k] * column[k] }
         column[i] = value / r[i * width + i]
       }
+      if dependent[j] { continue }
       for i in 0...j { inverse[i * width + j] = Float(column[i]) }
     }
     m =
