@@ -210,13 +210,12 @@ enum LexicalFeatures {
     // R⁻¹ (upper triangular) by back substitution, column by column.
     var inverse = [Float](repeating: 0, count: width * width)
     var column = [Double](repeating: 0, count: width)
-    for j in 0..<width {
+    for j in 0..<width where !dependent[j] {
       for i in stride(from: j, through: 0, by: -1) {
         var value = i == j ? 1.0 : 0.0
         for k in (i + 1)..<(j + 1) where k > i { value -= r[i * width + k] * column[k] }
         column[i] = value / r[i * width + i]
       }
-      if dependent[j] { continue }
       for i in 0...j { inverse[i * width + j] = Float(column[i]) }
     }
     m =

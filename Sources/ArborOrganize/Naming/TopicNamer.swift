@@ -154,8 +154,7 @@ public struct TopicNamer {
               let parts = phrase.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
               guard !parts.isEmpty, !parts.allSatisfy(words.contains) else { continue }
               let grown = label + ", " + phrase
-              guard grown.split(separator: " ").count <= maximumLabelWords,
-                grown.count <= maximumLabelCharacters, !(candidates[child] ?? []).contains(grown)
+              guard fitsLabelLimits(grown), !(candidates[child] ?? []).contains(grown)
               else { continue }
               candidates[child, default: []].append(grown)
               extensions.append(grown)
@@ -229,11 +228,7 @@ public struct TopicNamer {
     var list: [String] = []
     func add(_ text: String) {
       let trimmed = text.trimmingCharacters(in: .whitespaces)
-      let words = trimmed.split(separator: " ").count
-      guard !trimmed.isEmpty, words <= maximumLabelWords, trimmed.count <= maximumLabelCharacters else {
-        return
-      }
-      if !list.contains(trimmed) { list.append(trimmed) }
+      if !trimmed.isEmpty, fitsLabelLimits(trimmed), !list.contains(trimmed) { list.append(trimmed) }
     }
     let phrases = Array(tree.nodes[node].keyphrases.prefix(candidateKeyphrases))
     for phrase in phrases { add(phrase) }
@@ -261,14 +256,16 @@ public struct TopicNamer {
     if phrases.count >= 4 { add(phrases.prefix(4).joined(separator: ", ")) }
     // Every candidate too long or none at all: the first keyphrase (cut to the limits), else the id.
     if list.isEmpty {
-      let first = phrases.first.map {
-        String(
-          $0.split(separator: " ").prefix(maximumLabelWords).joined(separator: " ").prefix(
-            maximumLabelCharacters))
-      }
-      list.append(first.flatMap { $0.isEmpty ? nil : $0 } ?? tree.nodes[node].id)
+      let words = phrases.first?.split(separator: " ").prefix(maximumLabelWords).joined(separator: " ") ?? ""
+      let cut = String(words.prefix(maximumLabelCharacters))
+      list.append(cut.isEmpty ? tree.nodes[node].id : cut)
     }
     return list
+  }
+
+  /// Whether `label` keeps within `maximumLabelWords` words and `maximumLabelCharacters` characters.
+  func fitsLabelLimits(_ label: String) -> Bool {
+    label.split(separator: " ").count <= maximumLabelWords && label.count <= maximumLabelCharacters
   }
 
   /// Coordinate ascent on the routing accuracy of one sibling group.

@@ -106,7 +106,7 @@ public struct TopicTreeBuilder: Sendable {
     }
   }
 
-  func kMeans(_ k: Int, _ count: Int, salt: UInt64) -> (SphericalKMeans, UInt64) {
+  func kMeans(_ k: Int, salt: UInt64) -> (SphericalKMeans, UInt64) {
     var kmeans = SphericalKMeans(clusterCount: k)
     kmeans.restarts = options.restarts
     kmeans.miniBatchThreshold = options.miniBatchThreshold
@@ -137,7 +137,7 @@ public struct TopicTreeBuilder: Sendable {
     let members = structure.members[node]
     if k <= 1 { return [structure.addChild(of: node, members: members)] }
     let subset = Self.gather(points, rows: members, dimension: dimension)
-    let (kmeans, seed) = kMeans(k, members.count, salt: UInt64(node))
+    let (kmeans, seed) = kMeans(k, salt: UInt64(node))
     let result = kmeans.fit(subset, dimension: dimension, seed: seed)
     return Self.children(of: node, members: members, assignments: result.assignments, in: &structure)
   }
@@ -171,20 +171,18 @@ public struct TopicTreeBuilder: Sendable {
         let highest = min(maxChildren, members.count / max(1, minSize))
         if lowest > highest { continue }
         let subset = Self.gather(points, rows: members, dimension: dimension)
-        let ranked = rankBranchings(
+        let candidates = rankBranchings(
           subset, dimension: dimension, node: node, range: lowest...highest, minSize: minSize)
         // The best k whose clustering of all members keeps every child at minSize.
-        for k in ranked.order {
+        for (k, searched) in candidates {
           let assignments: [Int]
-          if let searched = ranked.assignments[k] {
+          if let searched {
             assignments = searched
           } else {
-            let (kmeans, seed) = kMeans(k, members.count, salt: UInt64(node) &* 131 &+ UInt64(k))
+            let (kmeans, seed) = branchingKMeans(k, node: node)
             assignments = kmeans.fit(subset, dimension: dimension, seed: seed).assignments
           }
-          var counts = [Int](repeating: 0, count: k)
-          for a in assignments { counts[a] += 1 }
-          guard counts.allSatisfy({ $0 >= minSize }) else { continue }
+          guard Self.every(of: assignments, k: k, hasAtLeast: minSize) else { continue }
           next += Self.children(of: node, members: members, assignments: assignments, in: &structure)
           break
         }
@@ -194,15 +192,16 @@ public struct TopicTreeBuilder: Sendable {
     }
   }
 
-  /// The candidate branchings of one node, best first, with the search's own clusterings where they
-  /// covered every member.
+  /// The candidate branchings of one node, best first, each with the search's own clustering when the
+  /// search saw every member.
   ///
   /// Scores every k in `range` by the simplified silhouette of a k-means clustering of `points` (a node's
-  /// members), on a seeded sample of `options.selectionSampleSize` of them where the node is larger. Ks
-  /// whose clustering leaves a child under `minSize` (scaled to the sample) come after the others.
+  /// members), on a seeded sample of `options.selectionSampleSize` of them where the node is larger. A k
+  /// whose clustering leaves a child under `minSize` (scaled to the sample) is dropped when the search saw
+  /// every member, and otherwise comes after the others: the clustering of all members may not.
   func rankBranchings(
     _ points: [Float], dimension: Int, node: Int, range: ClosedRange<Int>, minSize: Int
-  ) -> (order: [Int], assignments: [Int: [Int]]) {
+  ) -> [(k: Int, assignments: [Int]?)] {
     let n = points.count / dimension
     let limit = max(options.selectionSampleSize, range.upperBound)
     var sample = points
@@ -213,24 +212,33 @@ public struct TopicTreeBuilder: Sendable {
       sample = Self.gather(points, rows: rows, dimension: dimension)
       scale = Double(rows.count) / Double(n)
     }
-    let sampleCount = sample.count / dimension
+    let complete = sample.count == points.count
     let sampledMinimum = max(1, Int((Double(minSize) * scale).rounded(.down)))
-    var scored: [(k: Int, large: Bool, score: Double)] = []
-    var kept: [Int: [Int]] = [:]
+    var scored: [(k: Int, large: Bool, score: Double, assignments: [Int]?)] = []
     for k in range {
-      let (kmeans, seed) = kMeans(k, sampleCount, salt: UInt64(node) &* 131 &+ UInt64(k))
+      let (kmeans, seed) = branchingKMeans(k, node: node)
       let result = kmeans.fit(sample, dimension: dimension, seed: seed)
-      var counts = [Int](repeating: 0, count: k)
-      for a in result.assignments { counts[a] += 1 }
-      let large = counts.allSatisfy { $0 >= sampledMinimum }
+      let large = Self.every(of: result.assignments, k: k, hasAtLeast: sampledMinimum)
+      if complete && !large { continue }
       let score = Self.simplifiedSilhouette(
         sample, dimension: dimension, centroids: result.centroids, k: k, assignments: result.assignments)
-      scored.append((k, large, score))
-      if sampleCount == n, large { kept[k] = result.assignments }
+      scored.append((k, large, score, complete ? result.assignments : nil))
     }
-    // A k whose quick clustering left a small child is tried last: the full clustering may not.
     scored.sort { ($0.large ? 1 : 0, $0.score, -$0.k) > ($1.large ? 1 : 0, $1.score, -$1.k) }
-    return (scored.map(\.k), kept)
+    return scored.map { ($0.k, $0.assignments) }
+  }
+
+  /// The k-means and seed of a data-driven branching of `node` into `k` children: the search and the
+  /// clustering of all members draw alike.
+  func branchingKMeans(_ k: Int, node: Int) -> (SphericalKMeans, UInt64) {
+    kMeans(k, salt: UInt64(node) &* 131 &+ UInt64(k))
+  }
+
+  /// Whether each of the `k` clusters of `assignments` has at least `minimum` members.
+  static func every(of assignments: [Int], k: Int, hasAtLeast minimum: Int) -> Bool {
+    var counts = [Int](repeating: 0, count: k)
+    for a in assignments { counts[a] += 1 }
+    return counts.allSatisfy { $0 >= minimum }
   }
 
   /// The mean simplified silhouette `(b - a) / max(a, b)` with `a = 1 - x·c(x)` and `b` the cosine
@@ -258,20 +266,17 @@ public struct TopicTreeBuilder: Sendable {
     _ points: [Float], dimension: Int, sizes: [Int], into structure: inout ClusterStructure
   ) {
     // Finest level first: documents into sizes.last clusters.
-    let n = structure.members[0].count
-    let (kmeans, seed) = kMeans(sizes[sizes.count - 1], n, salt: 7)
+    let (kmeans, seed) = kMeans(sizes[sizes.count - 1], salt: 7)
     let finest = kmeans.fit(points, dimension: dimension, seed: seed)
     var groupOfDocument = finest.assignments
     var groupCentroids = finest.centroids
-    var groupCount = (groupOfDocument.max() ?? 0) + 1
     // parentsPerLevel[level][group] = cluster at the coarser level.
     var merges: [[Int]] = []
     for level in stride(from: sizes.count - 2, through: 0, by: -1) {
-      let (clusterer, levelSeed) = kMeans(sizes[level], groupCount, salt: 11 &+ UInt64(level))
+      let (clusterer, levelSeed) = kMeans(sizes[level], salt: 11 &+ UInt64(level))
       let result = clusterer.fit(groupCentroids, dimension: dimension, seed: levelSeed)
       merges.append(result.assignments)
       groupCentroids = result.centroids
-      groupCount = (result.assignments.max() ?? 0) + 1
     }
     merges.reverse()
     // Top-down materialisation: a document's cluster at each level.
